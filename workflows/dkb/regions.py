@@ -1,0 +1,71 @@
+"""Kemendagri region codes and names shipped with the engine (``data/regions.csv``).
+
+Source: Kepmendagri 300.2.2-2138/2025 as published in the public repository cahyadsn/wilayah
+(``db/wilayah.sql`` for kab/kota and kecamatan names and codes, ``db/wilayah_penduduk.sql`` for
+the kab/kota populations the synthetic generator uses as shares). Only provinces 13 (Sumatera
+Barat) and 17 (Bengkulu) are shipped: 19 + 10 kab/kota and 179 + 129 kecamatan, matching the
+counts in domain.md section 3. Desa/kelurahan are not shipped; the engine does not need them.
+"""
+
+import csv
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+DATA_FILE = Path(__file__).with_name("data") / "regions.csv"
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str  # "17", "17.01" or "17.01.01"
+    level: str  # "provinsi" | "kabupaten_kota" | "kecamatan"
+    name: str
+    male: int | None = None
+    female: int | None = None
+    total: int | None = None
+
+
+@lru_cache(maxsize=1)
+def all_regions():
+    with open(DATA_FILE, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    regions = {}
+    for row in rows:
+        numbers = [int(row[key]) if row[key] else None for key in ("laki_laki", "perempuan", "jumlah")]
+        regions[row["kode"]] = Region(row["kode"], row["tingkat"], row["nama"], *numbers)
+    return regions
+
+
+def provinces():
+    return sorted(code for code, region in all_regions().items() if region.level == "provinsi")
+
+
+def regencies(province):
+    """Kab/kota of a province, in code order."""
+    return [
+        region
+        for code, region in sorted(all_regions().items())
+        if region.level == "kabupaten_kota" and code.startswith(province + ".")
+    ]
+
+
+def districts(regency_code):
+    """Kecamatan of a kab/kota (``"17.01"``), in code order."""
+    return [
+        region
+        for code, region in sorted(all_regions().items())
+        if region.level == "kecamatan" and code.startswith(regency_code + ".")
+    ]
+
+
+def name_of(code):
+    region = all_regions().get(code)
+    return region.name if region else None
+
+
+def regency_code(province, kab):
+    return f"{int(province):02d}.{int(kab):02d}"
+
+
+def district_code(province, kab, kec):
+    return f"{int(province):02d}.{int(kab):02d}.{int(kec):02d}"
