@@ -116,6 +116,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # Wait for a writer instead of failing at once when the timers loop and the web server
     # write at the same moment.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
@@ -134,7 +135,8 @@ LOGIN_REDIRECT_URL = "/"
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("Bahasa Inggris"))]
-LOCALE_PATHS = [BASE_DIR / "workflows" / "locale"]
+# viewflow ships no Indonesian catalogue: ours lives here and takes precedence over the apps.
+LOCALE_PATHS = [BASE_DIR / "sopflow" / "locale"]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True

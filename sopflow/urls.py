@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from django.views.i18n import JavaScriptCatalog
+from viewflow.contrib.auth import AuthViewset
+from viewflow.urls import Site
+
+from workflows.flows import PopulationFlow, UtilizationFlow
+from workflows.views.process import DkbDownloadView, EvidenceDownloadView, SopFlowAppViewset
+
+site = Site(
+    title=_("SOPFlow"),
+    viewsets=[
+        SopFlowAppViewset(PopulationFlow, icon="groups"),
+        SopFlowAppViewset(UtilizationFlow, icon="insights"),
+    ],
+)
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", AuthViewset(with_profile_view=False).urls),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("berkas/<int:process_pk>/dkb/<int:upload_pk>/", DkbDownloadView.as_view(), name="dkb_download"),
+    path(
+        "berkas/<int:process_pk>/bukti/<int:evidence_pk>/", EvidenceDownloadView.as_view(), name="evidence_download"
+    ),
+    path("", site.urls),
+]

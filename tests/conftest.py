@@ -1,0 +1,135 @@
+"""Persona fixtures (one user per role per organisation, plus an outsider) and flow drivers.
+
+Flows are driven through HTTP exactly as a browser does: claim the task (assign), then POST
+the step's form to its execute URL.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from viewflow.workflow.status import STATUS
+
+from workflows.dkb.generator import write_dkb
+from workflows.models import Officer, OfficerRole, Opd, Organisation, SopProcess
+from workflows.roles import Role
+
+FLOW_PREFIX = {"A": "population", "B": "utilization"}
+
+
+@dataclass
+class Org:
+    organisation: Organisation
+    users: dict
+
+    def __getitem__(self, role):
+        return self.users[role]
+
+
+def make_org(key, name, province_code, province_name):
+    organisation = Organisation.objects.create(
+        name=name, short_name=key.upper(), province_code=province_code, province_name=province_name
+    )
+    users = {}
+    User = get_user_model()
+    for role in Role.values:
+        for suffix in ("", "2") if role in (Role.TIM, Role.STAF) else ("",):
+            user = User.objects.create_user(
+                f"{key}.{role}{suffix}", password="pw", first_name=f"{role.title()}{suffix}", last_name=key.upper()
+            )
+            officer = Officer.objects.create(user=user, organisation=organisation)
+            OfficerRole.objects.create(officer=officer, role=role)
+            users[role + suffix] = user
+    for name, short in [("Dinas Kesehatan", "Dinkes"), ("Dinas Sosial", "Dinsos"), ("Bappeda", "Bappeda"), ("BKD", "BKD")]:
+        Opd.objects.create(organisation=organisation, name=name, short_name=short)
+    return Org(organisation, users)
+
+
+@pytest.fixture
+def bengkulu(db):
+    return make_org("bkl", "Disdukcapil Provinsi Bengkulu", "17", "Bengkulu")
+
+
+@pytest.fixture
+def sumbar(db):
+    return make_org("sbr", "DP2KBKPS Provinsi Sumatera Barat", "13", "Sumatera Barat")
+
+
+@pytest.fixture
+def outsider(db):
+    """A logged-in user with no organisation and no role."""
+    return get_user_model().objects.create_user("outsider", password="pw")
+
+
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def open_task(process, node=None):
+    tasks = process.task_set.filter(flow_task_type="HUMAN", status__in=[STATUS.NEW, STATUS.ASSIGNED])
+    task = tasks.get()
+    if node is not None:
+        assert task.flow_task.name == node, f"expected open step {node}, found {task.flow_task.name}"
+    return task
+
+
+def task_url(process, task, action):
+    return f"/{FLOW_PREFIX[process.sop]}/{process.pk}/{task.flow_task.name}/{task.pk}/{action}/"
+
+
+def do_step(user, process, node, data, expect=302):
+    """Claim (if needed) and complete the open step ``node`` as ``user`` over HTTP."""
+    process.refresh_from_db()
+    task = open_task(process, node)
+    client = client_for(user)
+    if task.status == STATUS.NEW:
+        response = client.post(task_url(process, task, "assign"))
+        assert response.status_code == 302, f"{user} could not claim {node}: {response.status_code}"
+    response = client.post(task_url(process, task, "execute"), data)
+    assert response.status_code == expect, f"{node} by {user}: {response.status_code} {form_errors(response)}"
+    return response
+
+
+def form_errors(response):
+    """The form (and formset) errors of a re-rendered page, for readable failures."""
+    context = getattr(response, "context", None) or {}
+    errors = {}
+    for name in ("form", "formset", "submit_form"):
+        form = context.get(name) if hasattr(context, "get") else None
+        if form is not None:
+            errors[name] = getattr(form, "errors", None)
+            if hasattr(form, "non_form_errors"):
+                errors[name + "_non_form"] = form.non_form_errors()
+    return errors
+
+
+def start_population(user, year=2025, semester=1):
+    response = client_for(user).post("/population/start/", {"year": year, "semester": semester, "text": "Bentuk tim."})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return SopProcess.objects.latest("pk")
+
+
+def start_utilization(user, year=2026, period_type="triwulan", number=2):
+    response = client_for(user).post(
+        "/utilization/start/",
+        {"year": year, "period_type": period_type, "period_number": number, "text": "Buat daftar."},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return SopProcess.objects.latest("pk")
+
+
+@pytest.fixture(scope="session")
+def dkb_file(tmp_path_factory):
+    """A small synthetic Bengkulu extract from the project's own generator."""
+    path = tmp_path_factory.mktemp("dkb") / "dkb_bengkulu.csv"
+    write_dkb(path, province="17", rows=300, seed=7)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def private_dirs(settings, tmp_path):
+    settings.PRIVATE_STORAGE_DIR = tmp_path / "private"
+    settings.BACKUP_DIR = tmp_path / "backups"

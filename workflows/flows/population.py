@@ -1,0 +1,35 @@
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow, lock
+
+from ..catalogue import SOP_A
+from ..models import PopulationProcess
+from ..views import population as views
+from .nodes import approved, start_step, step
+
+
+class PopulationFlow(flow.Flow):
+    """Pengolahan dan Penyajian Data Kependudukan"""
+
+    process_class = PopulationProcess
+    lock_impl = lock.select_for_update_lock
+    sop = SOP_A
+    process_title = _("SOP A · Pengolahan dan Penyajian Data Kependudukan")
+
+    start = start_step(SOP_A, views.StartPopulationView).Next(this.form_team)
+    form_team = step(SOP_A, 2, views.FormTeamView).Next(this.process_data)
+    process_data = (
+        step(SOP_A, 3, views.ProcessDataView, named_only=True)
+        .Assign(this.process_data.owner)  # after a return: back to the member who uploaded
+        .Next(this.correct)
+    )
+    correct = step(SOP_A, 4, views.CorrectView).Assign(this.correct.owner).Next(this.correct_ok)
+    correct_ok = flow.If(approved("correct")).Then(this.validate).Else(this.process_data)
+    validate = step(SOP_A, 5, views.ValidateView).Assign(this.validate.owner).Next(this.validate_ok)
+    validate_ok = flow.If(approved("validate")).Then(this.approve).Else(this.correct)
+    approve = step(SOP_A, 6, views.ApproveView).Next(this.approve_ok)
+    approve_ok = flow.If(approved("approve")).Then(this.receive).Else(this.validate)
+    receive = step(SOP_A, 7, views.ReceiveView).Next(this.print_distribute)
+    print_distribute = step(SOP_A, 8, views.PrintDistributeView).Next(this.backup)
+    backup = step(SOP_A, 9, views.BackupView).Next(this.end)
+    end = flow.End()

@@ -1,0 +1,215 @@
+from datetime import date
+
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..models import DkbUpload, PeriodType, SopProcess
+from ..models.organisation import officers_with_role
+from ..roles import Role
+from .common import DateInput, InstructionForm, ReviewForm, year_field
+
+SEMESTERS = [(1, _("Semester I (posisi 30 Juni)")), (2, _("Semester II (posisi 31 Desember)"))]
+
+
+def duplicate_period_error(organisation, sop, year, period_type, number):
+    existing = SopProcess.objects.filter(
+        organisation=organisation,
+        sop=sop,
+        year=year,
+        period_type=period_type,
+        period_number=number,
+        cancelled=False,
+    ).first()
+    if existing is None:
+        return None
+    return _(
+        "Proses untuk %(period)s sudah ada di organisasi ini (#%(pk)s). Lanjutkan proses tersebut, "
+        "atau minta pimpinan membatalkannya lebih dulu."
+    ) % {"period": existing.period_label, "pk": existing.pk}
+
+
+class StartPopulationForm(InstructionForm):
+    year = year_field()
+    semester = forms.TypedChoiceField(label=_("Semester"), choices=SEMESTERS, coerce=int)
+    field_order = ["year", "semester", "text"]
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.fields["text"].label = _("Perintah kepada Kabid PIAK")
+        self.fields["text"].initial = _(
+            "Bentuk Tim Pengolahan dan Penyajian Data untuk mengolah data kependudukan tingkat provinsi."
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("year") and cleaned.get("semester"):
+            error = duplicate_period_error(
+                self.organisation, "A", cleaned["year"], PeriodType.SEMESTER, cleaned["semester"]
+            )
+            if error:
+                raise forms.ValidationError(error, code="duplicate")
+        return cleaned
+
+
+class FormTeamForm(forms.Form):
+    number = forms.CharField(label=_("Nomor SK Tim"), max_length=100)
+    date = forms.DateField(label=_("Tanggal SK"), widget=DateInput())
+    members = forms.ModelMultipleChoiceField(
+        label=_("Anggota tim"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Pilih sekurang-kurangnya satu anggota tim.")},
+    )
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = officers_with_role(organisation, Role.TIM)
+        self.fields["members"].label_from_instance = lambda user: user.get_full_name() or user.username
+
+    def clean_date(self):
+        value = self.cleaned_data["date"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("Tanggal SK tidak boleh di masa depan."))
+        return value
+
+
+class ProcessDataForm(forms.ModelForm):
+    """Step 3: the DKB/DWH extract and how it was processed."""
+
+    upload = forms.FileField(
+        label=_("Berkas ekstrak DKB/DWH"),
+        required=False,
+        help_text=_("CSV (dipisah koma, titik koma, pipa atau tab; boleh .gz) atau Parquet."),
+    )
+
+    class Meta:
+        model = DkbUpload
+        fields = ["source", "cutoff_date", "notes"]
+        widgets = {"cutoff_date": DateInput(), "notes": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, process, previous_upload=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.process = process
+        self.previous_upload = previous_upload
+        self.fields["upload"].widget.attrs["accept"] = ".csv,.txt,.gz,.parquet"
+        if previous_upload is None:
+            self.fields["upload"].required = True
+        else:
+            self.fields["upload"].help_text = _(
+                "Kosongkan untuk tetap memakai berkas sebelumnya (%(name)s)."
+            ) % {"name": previous_upload.original_name}
+        if not self.is_bound:
+            end = date(process.year, 6, 30) if process.period_number == 1 else date(process.year, 12, 31)
+            self.initial.setdefault("cutoff_date", end)
+            self.initial.setdefault("source", "DKB")
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        if upload is None:
+            return None
+        limit = settings.DKB_UPLOAD_MAX_MB * 1024 * 1024
+        if upload.size == 0:
+            raise forms.ValidationError(_("Berkas kosong (0 bita). Unggah ekstrak yang berisi data."))
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("Berkas terlalu besar (%(size)s). Batas unggahan adalah %(limit)s.")
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+            )
+        return upload
+
+    def clean_cutoff_date(self):
+        value = self.cleaned_data["cutoff_date"]
+        start = date(self.process.year, 1 if self.process.period_number == 1 else 7, 1)
+        end = date(self.process.year, 6, 30) if self.process.period_number == 1 else date(self.process.year, 12, 31)
+        if not start <= value <= end:
+            raise forms.ValidationError(
+                _("Tanggal posisi data harus di dalam %(period)s (%(start)s s.d. %(end)s).")
+                % {
+                    "period": self.process.period_label,
+                    "start": value.__class__.strftime(start, "%d-%m-%Y"),
+                    "end": value.__class__.strftime(end, "%d-%m-%Y"),
+                }
+            )
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("Tanggal posisi data tidak boleh di masa depan."))
+        return value
+
+
+class CorrectForm(ReviewForm):
+    approve_label = _("Benar: paraf dan teruskan ke Kabid PIAK")
+    return_label = _("Ada kekurangan: kembalikan ke Tim Teknis")
+
+
+class ValidateForm(ReviewForm):
+    approve_label = _("Valid: teruskan ke Kepala Dinas")
+    return_label = _("Belum valid: kembalikan ke Kasi")
+
+
+class ApproveForm(ReviewForm):
+    approve_label = _("Sahkan dan tandatangani laporan")
+    return_label = _("Kembalikan ke Kabid PIAK")
+
+
+class ReceiveForm(InstructionForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].label = _("Perintah kepada Kasi Pengolahan dan Penyajian Data")
+        self.fields["text"].initial = _(
+            "Cetak dan perbanyak laporan, publikasikan, dan serahkan kepada pihak yang berkepentingan."
+        )
+
+
+class PublicationForm(forms.Form):
+    copies = forms.IntegerField(label=_("Jumlah eksemplar dicetak"), min_value=1, max_value=100000)
+    printed_on = forms.DateField(label=_("Tanggal cetak"), widget=DateInput())
+    published_on = forms.DateField(label=_("Tanggal publikasi"), widget=DateInput())
+    channel = forms.CharField(
+        label=_("Media publikasi"), max_length=200, help_text=_("Mis. situs web dinas, portal Satu Data.")
+    )
+    instruction_to_adb = forms.CharField(
+        label=_("Perintah kepada ADB"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        initial=_("Lakukan back-up data kependudukan semester ini dalam folder khusus dengan PIN/kata sandi."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        today = timezone.localdate()
+        for name in ("printed_on", "published_on"):
+            if cleaned.get(name) and cleaned[name] > today:
+                self.add_error(name, _("Tanggal tidak boleh di masa depan."))
+        return cleaned
+
+
+class DistributionForm(forms.Form):
+    recipient = forms.CharField(label=_("Penerima"), max_length=200)
+    delivered_on = forms.DateField(label=_("Tanggal diserahkan"), widget=DateInput())
+    # No initial value: a blank extra row must stay "unchanged" so the formset skips it.
+    copies = forms.IntegerField(label=_("Eksemplar"), min_value=1, required=False, help_text=_("Kosong = 1"))
+
+    def clean_copies(self):
+        return self.cleaned_data.get("copies") or 1
+
+
+class BaseDistributionFormSet(forms.BaseFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        filled = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if not filled:
+            raise forms.ValidationError(_("Catat sekurang-kurangnya satu penerima laporan."))
+
+
+DistributionFormSet = forms.formset_factory(
+    DistributionForm, formset=BaseDistributionFormSet, extra=3, max_num=50, validate_max=True
+)
+
+
+class BackupForm(forms.Form):
+    location = forms.CharField(label=_("Folder/lokasi penyimpanan back-up"), max_length=300)
+    notes = forms.CharField(label=_("Catatan"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -1,0 +1,167 @@
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Opd, PeriodType, UtilizationEntry
+from ..models.organisation import officers_with_role
+from ..models.process import PERIOD_LIMITS
+from ..roles import Role
+from .common import DateInput, InstructionForm, ReviewForm, year_field
+from .population import duplicate_period_error
+
+
+class StartUtilizationForm(InstructionForm):
+    year = year_field()
+    period_type = forms.ChoiceField(label=_("Jenis periode"), choices=PeriodType.choices)
+    period_number = forms.IntegerField(
+        label=_("Periode ke"),
+        min_value=1,
+        max_value=4,
+        initial=1,
+        help_text=_("Triwulan 1–4, semester 1–2, tahun: 1."),
+    )
+    field_order = ["year", "period_type", "period_number", "text"]
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.fields["text"].label = _("Disposisi kepada Kasi KIP")
+        self.fields["text"].initial = _(
+            "Buat Daftar Pemanfaatan Data Kependudukan oleh OPD lingkup Pemerintah Provinsi."
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        period_type, number = cleaned.get("period_type"), cleaned.get("period_number")
+        if period_type and number:
+            limit = PERIOD_LIMITS[period_type]
+            if number > limit:
+                self.add_error(
+                    "period_number",
+                    _("%(type)s hanya sampai periode ke-%(limit)s.")
+                    % {"type": PeriodType(period_type).label, "limit": limit},
+                )
+            elif cleaned.get("year"):
+                error = duplicate_period_error(self.organisation, "B", cleaned["year"], period_type, number)
+                if error:
+                    raise forms.ValidationError(error, code="duplicate")
+        return cleaned
+
+
+class InstructStaffForm(InstructionForm):
+    staff = forms.ModelMultipleChoiceField(
+        label=_("Staf yang ditugaskan"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Pilih sekurang-kurangnya satu staf.")},
+    )
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].label = _("Petunjuk kepada Staf")
+        self.fields["text"].initial = _(
+            "Buat Daftar Pemanfaatan Data Kependudukan oleh OPD dan kumpulkan data dukungnya."
+        )
+        self.fields["staff"].queryset = officers_with_role(organisation, Role.STAF)
+        self.fields["staff"].label_from_instance = lambda user: user.get_full_name() or user.username
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several evidence files in one input (Django's documented pattern)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class UtilizationEntryForm(forms.ModelForm):
+    evidence = MultipleFileField(
+        label=_("Data dukung (bukti)"),
+        required=False,
+        help_text=_("PDF, gambar atau dokumen kantor; boleh lebih dari satu berkas."),
+    )
+
+    class Meta:
+        model = UtilizationEntry
+        fields = ["opd", "use_type", "access_method", "pks_number", "pks_date", "pks_expiry", "purpose", "uses"]
+        widgets = {"pks_date": DateInput(), "pks_expiry": DateInput()}
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["opd"].queryset = Opd.objects.filter(organisation=organisation, is_active=True)
+        self.fields["opd"].empty_label = _("— pilih OPD —")
+
+    def clean_evidence(self):
+        files = self.cleaned_data.get("evidence") or []
+        limit = settings.EVIDENCE_UPLOAD_MAX_MB * 1024 * 1024
+        for upload in files:
+            if upload.size == 0:
+                raise forms.ValidationError(_("Berkas %(name)s kosong.") % {"name": upload.name})
+            if upload.size > limit:
+                raise forms.ValidationError(
+                    _("Berkas %(name)s terlalu besar (%(size)s); batasnya %(limit)s.")
+                    % {"name": upload.name, "size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+                )
+        return files
+
+    def clean(self):
+        cleaned = super().clean()
+        start, expiry = cleaned.get("pks_date"), cleaned.get("pks_expiry")
+        if start and expiry and expiry < start:
+            self.add_error("pks_expiry", _("Tanggal berakhir PKS tidak boleh sebelum tanggal PKS."))
+        return cleaned
+
+
+class ConfirmCountForm(forms.Form):
+    confirmed = forms.BooleanField(
+        label=_("Saya telah memeriksa hasil penghitungan dan menyatakannya benar"),
+        error_messages={"required": _("Centang konfirmasi untuk melaporkan hasil hitung kepada Kasi.")},
+    )
+
+
+class EvaluateForm(ReviewForm):
+    approve_label = _("Teruskan laporan kepada Kabid")
+    return_label = _("Kembalikan ke Staf untuk diperbaiki")
+
+    analysis = forms.CharField(
+        label=_("Analisis dan evaluasi"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        max_length=10000,
+    )
+    field_order = ["analysis", "decision", "notes"]
+
+    def clean(self):
+        cleaned = super().clean()
+        from ..models import Review
+
+        if cleaned.get("decision") == Review.APPROVE and not cleaned.get("analysis", "").strip():
+            self.add_error("analysis", _("Tuliskan analisis dan evaluasi sebelum meneruskan laporan."))
+        return cleaned
+
+
+class LakipForm(forms.Form):
+    indicator = forms.CharField(
+        label=_("Indikator kinerja"),
+        max_length=300,
+        initial=_("Persentase OPD yang memanfaatkan data kependudukan"),
+    )
+    target = forms.DecimalField(label=_("Target (%)"), min_value=0.01, max_value=1000, decimal_places=2)
+    realisation = forms.DecimalField(label=_("Realisasi (%)"), min_value=0, max_value=1000, decimal_places=2)
+    analysis = forms.CharField(label=_("Analisis capaian"), widget=forms.Textarea(attrs={"rows": 6}))
+
+
+class CheckForm(ReviewForm):
+    approve_label = _("Sesuai: terima sebagai bahan LAKIP Dinas dan tutup proses")
+    return_label = _("Kembalikan ke Kabid untuk diperbaiki")

@@ -1,0 +1,67 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("The audit trail is append-only.")
+
+    def delete(self):
+        raise PermissionError("The audit trail is append-only.")
+
+
+class AuditEvent(models.Model):
+    """Append-only record of who did what to a process, and when."""
+
+    class Action(models.TextChoices):
+        START = "start", _("memulai proses")
+        ASSIGN = "assign", _("mengambil tugas")
+        UNASSIGN = "unassign", _("melepaskan tugas")
+        COMPLETE = "complete", _("menyelesaikan tugas")
+        RETURN = "return", _("mengembalikan untuk diperbaiki")
+        CANCEL_TASK = "cancel_task", _("membatalkan tugas")
+        CANCEL_PROCESS = "cancel_process", _("membatalkan proses")
+        UPLOAD = "upload", _("mengunggah berkas")
+        DOWNLOAD = "download", _("mengunduh berkas")
+
+    process = models.ForeignKey(
+        "workflows.SopProcess", on_delete=models.PROTECT, related_name="audit_events", null=True
+    )
+    task = models.ForeignKey("viewflow.Task", on_delete=models.PROTECT, related_name="+", null=True)
+    step_number = models.PositiveSmallIntegerField(null=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    detail = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created", "pk"]
+        verbose_name = _("jejak audit")
+        verbose_name_plural = _("jejak audit")
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("The audit trail is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit trail is append-only.")
+
+    @classmethod
+    def record(cls, action, actor=None, process=None, task=None, detail=""):
+        step_number = None
+        if task is not None:
+            sop = getattr(task.flow_task.flow_class, "sop", None)
+            step = sop.step_for_node(task.flow_task.name) if sop else None
+            step_number = step.number if step else None
+        return cls.objects.create(
+            action=action,
+            actor=actor if (actor is not None and actor.is_authenticated) else None,
+            process_id=process.pk if process is not None else None,
+            task=task,
+            step_number=step_number,
+            detail=detail,
+        )

@@ -1,0 +1,30 @@
+"""Private file storage: outside the web root, served only through authorised views."""
+
+import os
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+
+
+class PrivateStorage(FileSystemStorage):
+    """FileSystemStorage rooted at PRIVATE_STORAGE_DIR, read at use time (not import time)."""
+
+    def __init__(self):
+        # base_url=None: these files have no public URL; views stream them after a check.
+        super().__init__(base_url=None)
+
+    @property
+    def base_location(self):
+        return str(settings.PRIVATE_STORAGE_DIR)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+
+_storage = PrivateStorage()
+
+
+def private_storage():
+    # A callable so that migrations reference this function, not a deploy-time path.
+    return _storage

@@ -1,0 +1,180 @@
+"""Shared machinery of the SOP task pages: SOP header, history, return notes, audit."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext as _
+from django.views import generic
+from viewflow.workflow.flow.views.mixins import TaskSuccessUrlMixin
+
+from ..models import AuditEvent, Review
+
+
+def returned_by(task):
+    """The Review that sent this task back, when the task was reopened by a return.
+
+    A reopened task's predecessor is the If gate, whose predecessor is the review task.
+    """
+    gate = task.previous.first() if task.pk else None
+    if gate is None or gate.flow_task_type != "IF":
+        return None
+    review_task = gate.previous.first()
+    if review_task is None:
+        return None
+    return Review.objects.filter(task=review_task, decision=Review.RETURN).select_related("author").first()
+
+
+def process_history(process):
+    return process.audit_events.select_related("actor").order_by("created", "pk")
+
+
+class SopPageMixin:
+    """Context every task page shows: the step's Mutu Baku, the history and return notes."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        activation = self.request.activation
+        process = activation.process
+        if process.pk is None:
+            # A start form: the process does not exist yet.
+            sop = self.sop
+            history = []
+        else:
+            sop = process.catalogue
+            history = process_history(process)
+        context.update(
+            sop=sop,
+            step=sop.step_for_node(activation.flow_task.name),
+            history=history,
+            returned=returned_by(activation.task) if activation.task.pk else None,
+            process=process,
+            task=activation.task,
+        )
+        return context
+
+
+class StepView(SopPageMixin, TaskSuccessUrlMixin, generic.FormView):
+    """A human step: validate the form, record the step's output, complete the task.
+
+    Subclasses implement ``perform(form)``; it runs inside the flow lock and transaction that
+    viewflow holds for the POST, so a failure leaves the task open and nothing half-written.
+    """
+
+    template_name = "workflows/task.html"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.update(self.extra_form_kwargs())
+        return kwargs
+
+    def extra_form_kwargs(self):
+        return {}
+
+    @property
+    def process(self):
+        return self.request.activation.process
+
+    @property
+    def task(self):
+        return self.request.activation.task
+
+    def perform(self, form):
+        raise NotImplementedError
+
+    def audit_action(self, form):
+        decision = form.cleaned_data.get("decision")
+        return AuditEvent.Action.RETURN if decision == Review.RETURN else AuditEvent.Action.COMPLETE
+
+    def audit_detail(self, form):
+        return form.cleaned_data.get("notes", "") if form.cleaned_data.get("decision") == Review.RETURN else ""
+
+    def form_valid(self, form):
+        self.perform(form)
+        AuditEvent.record(
+            self.audit_action(form),
+            actor=self.request.user,
+            process=self.process,
+            task=self.task,
+            detail=self.audit_detail(form),
+        )
+        self.request.activation.execute()
+        messages.success(self.request, self.success_text())
+        return HttpResponseRedirect(self.get_success_url())
+
+    def success_text(self):
+        return _("Langkah %(number)s (%(title)s) selesai.") % {
+            "number": self.step_number,
+            "title": self.process.catalogue.step_for_node(self.task.flow_task.name).title,
+        }
+
+    @property
+    def step_number(self):
+        return self.process.catalogue.step_for_node(self.task.flow_task.name).number
+
+
+class ReviewStepView(StepView):
+    """Approve, or return one step back with notes. The flow's If gate reads the Review."""
+
+    def perform(self, form):
+        self.record_review(form)
+
+    def record_review(self, form):
+        return Review.objects.create(
+            process=self.process,
+            task=self.task,
+            node=self.task.flow_task.name,
+            step_number=self.step_number,
+            decision=form.cleaned_data["decision"],
+            notes=form.cleaned_data.get("notes", ""),
+            author=self.request.user,
+        )
+
+
+class StartView(SopPageMixin, TaskSuccessUrlMixin, generic.FormView):
+    """Step 1 of an SOP: creates the process for the officer's organisation and period."""
+
+    template_name = "workflows/task.html"
+    sop = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if not hasattr(request.user, "officer"):
+            # Administrators without an organisation cannot own a process.
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["organisation"] = self.request.user.officer.organisation
+        return kwargs
+
+    def fill_process(self, process, form):
+        raise NotImplementedError
+
+    def after_start(self, form):
+        """Records that need the saved process and start task."""
+
+    def form_valid(self, form):
+        from django.db import IntegrityError
+
+        activation = self.request.activation
+        process = activation.process
+        process.organisation = self.request.user.officer.organisation
+        self.fill_process(process, form)
+        try:
+            # A savepoint: when a concurrent start won the period, the outer transaction
+            # stays usable and the form is shown again with the message.
+            with transaction.atomic():
+                activation.execute()
+        except IntegrityError:
+            form.add_error(
+                None,
+                _("Proses untuk periode ini baru saja dibuat oleh pengguna lain. Muat ulang halaman."),
+            )
+            return self.form_invalid(form)
+        self.after_start(form)
+        AuditEvent.record(AuditEvent.Action.START, actor=self.request.user, process=process, task=activation.task)
+        messages.success(
+            self.request, _("Proses #%(pk)s %(brief)s dimulai.") % {"pk": process.pk, "brief": process.brief}
+        )
+        return HttpResponseRedirect(self.get_success_url())

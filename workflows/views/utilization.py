@@ -1,0 +1,201 @@
+"""SOP B task pages (Pengumpulan dan Penghitungan Data Kinerja Pemanfaatan Data Kependudukan)."""
+
+import secrets
+from pathlib import Path
+
+from django import forms as django_forms
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext as _
+
+from ..catalogue import SOP_B
+from ..forms import utilization as forms
+from ..models import (
+    Evaluation,
+    Evidence,
+    Instruction,
+    LakipMaterial,
+    SopProcess,
+    UtilizationCount,
+)
+from ..models.utilization import utilization_figures
+from .base import ReviewStepView, StartView, StepView
+
+
+class StartUtilizationView(StartView):
+    form_class = forms.StartUtilizationForm
+    sop = SOP_B
+
+    def fill_process(self, process, form):
+        process.year = form.cleaned_data["year"]
+        process.period_type = form.cleaned_data["period_type"]
+        process.period_number = form.cleaned_data["period_number"]
+
+    def after_start(self, form):
+        activation = self.request.activation
+        Instruction.objects.create(
+            process=activation.process, task=activation.task, step_number=1,
+            text=form.cleaned_data["text"], author=self.request.user,
+        )
+
+
+class InstructStaffView(StepView):
+    form_class = forms.InstructStaffForm
+
+    def extra_form_kwargs(self):
+        return {"organisation": self.process.organisation}
+
+    def perform(self, form):
+        instruction = Instruction.objects.create(
+            process=self.process, task=self.task, step_number=2,
+            text=form.cleaned_data["text"], author=self.request.user,
+        )
+        instruction.assignees.set(form.cleaned_data["staff"])
+
+
+class FillListView(StepView):
+    """Step 3: rows are added (and removed) one at a time and saved at once, so nothing typed
+    is lost; "Kirim daftar" completes the step when the list has at least one row."""
+
+    form_class = forms.UtilizationEntryForm
+    template_name = "workflows/utilization/fill_list.html"
+
+    def extra_form_kwargs(self):
+        return {"organisation": self.process.organisation}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["entries"] = self.process.utilization_entries.select_related("opd").prefetch_related("evidence")
+        context["submit_form"] = kwargs.get("submit_form") or django_forms.Form()
+        return context
+
+    def post(self, request, *args, **kwargs):
+        action = request.POST.get("action")
+        if action == "delete":
+            self.process.utilization_entries.filter(pk=request.POST.get("entry")).delete()
+            messages.info(request, _("Baris dihapus."))
+            return HttpResponseRedirect(request.get_full_path())
+        if action == "submit":
+            if not self.process.utilization_entries.exists():
+                submit_form = django_forms.Form()
+                submit_form.is_valid()
+                submit_form.add_error(None, _("Daftar masih kosong: tambahkan sekurang-kurangnya satu baris."))
+                return self.render_to_response(self.get_context_data(form=self.get_form_class()(organisation=self.process.organisation), submit_form=submit_form))
+            return self.form_valid(None)
+        form = self.get_form()
+        if not form.is_valid():
+            return self.form_invalid(form)
+        entry = form.save(commit=False)
+        entry.process = self.process
+        entry.author = request.user
+        entry.save()
+        for upload in form.cleaned_data["evidence"]:
+            suffix = Path(upload.name).suffix.lower()[:16]
+            evidence = Evidence(
+                entry=entry, token=secrets.token_hex(16), suffix=suffix,
+                original_name=Path(upload.name).name[:255], size=upload.size, uploaded_by=request.user,
+            )
+            evidence.file.save(upload.name, upload, save=False)
+            evidence.save()
+        messages.success(request, _("Baris untuk %(opd)s disimpan.") % {"opd": entry.opd})
+        return HttpResponseRedirect(request.get_full_path())
+
+    def audit_action(self, form):
+        from ..models import AuditEvent
+
+        return AuditEvent.Action.COMPLETE
+
+    def audit_detail(self, form):
+        return _("%(count)s baris") % {"count": self.process.utilization_entries.count()}
+
+    def perform(self, form):
+        pass
+
+
+class CountView(StepView):
+    form_class = forms.ConfirmCountForm
+    template_name = "workflows/utilization/count.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["figures"] = utilization_figures(self.process)
+        return context
+
+    def perform(self, form):
+        UtilizationCount.objects.create(
+            process=self.process, task=self.task, figures=utilization_figures(self.process), author=self.request.user
+        )
+
+
+def previous_period_figures(process):
+    year, number = process.previous_period()
+    previous = (
+        SopProcess.objects.filter(
+            organisation_id=process.organisation_id, sop="B", year=year,
+            period_type=process.period_type, period_number=number, cancelled=False,
+        )
+        .first()
+    )
+    if previous is None:
+        return None
+    count = previous.utilization_counts.order_by("-created").first()
+    return {"period": previous.period_label, "figures": count.figures} if count else None
+
+
+class EvaluateView(ReviewStepView):
+    form_class = forms.EvaluateForm
+    template_name = "workflows/utilization/count.html"
+
+    def current_figures(self):
+        count = self.process.utilization_counts.order_by("-created").first()
+        return count.figures if count else utilization_figures(self.process)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["figures"] = self.current_figures()
+        context["previous"] = previous_period_figures(self.process)
+        return context
+
+    def perform(self, form):
+        self.record_review(form)
+        if form.cleaned_data.get("analysis"):
+            previous = previous_period_figures(self.process)
+            Evaluation.objects.create(
+                process=self.process, task=self.task, analysis=form.cleaned_data["analysis"],
+                comparison={"current": self.current_figures(), "previous": previous}, author=self.request.user,
+            )
+
+
+class LakipView(StepView):
+    form_class = forms.LakipForm
+    template_name = "workflows/utilization/count.html"
+
+    def get_initial(self):
+        initial = super().get_initial()
+        count = self.process.utilization_counts.order_by("-created").first()
+        if count:
+            initial["realisation"] = count.figures["share_percent"]
+        last = self.process.lakip_materials.order_by("-created").first()
+        if last:
+            initial.update(indicator=last.indicator, target=last.target, realisation=last.realisation, analysis=last.analysis)
+        return initial
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        count = self.process.utilization_counts.order_by("-created").first()
+        context["figures"] = count.figures if count else None
+        context["evaluation"] = self.process.evaluations.order_by("-created").first()
+        return context
+
+    def perform(self, form):
+        LakipMaterial.objects.create(process=self.process, task=self.task, author=self.request.user, **form.cleaned_data)
+
+
+class CheckView(ReviewStepView):
+    form_class = forms.CheckForm
+    template_name = "workflows/utilization/count.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["lakip"] = self.process.lakip_materials.order_by("-created").first()
+        return context
