@@ -38,6 +38,7 @@ class FileInfo:
     delimiter: str | None = None
     encoding: str | None = None  # "utf-8" | "latin-1" for CSV
     source_columns: dict = field(default_factory=dict)  # normalised name -> name as in the file
+    header: list = field(default_factory=list)  # names exactly as in the file, in file order
     sample_rows: int = 0  # data rows seen in the sample (all of them for Parquet)
 
     @property
@@ -168,6 +169,7 @@ def _check_csv(path, fmt, raw, truncated):
         delimiter=delimiter,
         encoding=encoding,
         source_columns=source_columns,
+        header=names,
         sample_rows=len(rows),
     )
 
@@ -201,6 +203,7 @@ def _check_parquet(path):
         format="parquet",
         columns=list(source_columns),
         source_columns=source_columns,
+        header=list(names),
         sample_rows=rows,
     )
 

@@ -1,0 +1,350 @@
+"""SOP A step 3: one DKB extract in, the semester's aggregate tables out.
+
+DuckDB reads the file once into a typed table (``loader``), then three scans of that table give
+the quality report, the per-kecamatan counts (one GROUPING SETS query) and the households.
+Everything after that works on a few thousand numbers. Memory is bounded by DuckDB's
+``memory_limit`` and spills to a private temporary directory, so a 50-million-row file works
+out of core. Which problems reject a row is documented in ``quality.py``.
+"""
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+
+import duckdb
+
+from . import regions
+from .errors import DkbFileError, _
+from .ingest import check_file
+from .loader import file_row_number, load
+from .quality import CODED_FIELDS, MAX_EXAMPLES, PROBLEMS
+from .tables import build_tables, derived_indicators, region_names
+
+__all__ = ["aggregate_file", "AggregateResult", "DkbFileError", "default_cutoff"]
+
+DEFAULT_MEMORY_LIMIT = os.environ.get("SOPFLOW_DKB_MEMORY_LIMIT", "1500MB")
+
+# Dimensions counted per (kecamatan, sex), in GROUPING() bit order.
+DIMENSIONS = ("age", "agama", "pendidikan", "pekerjaan", "status_kawin", "golongan_darah", "shdk",
+              "akta_lahir", "wajib_ktp")
+
+
+def default_cutoff(year, semester):
+    """30 June for semester I, 31 December for semester II."""
+    return date(year, 6, 30) if int(semester) == 1 else date(year, 12, 31)
+
+
+@dataclass
+class AggregateResult:
+    cutoff: date
+    province: str
+    rows: dict
+    quality: dict
+    tables: dict
+    kecamatan_tables: dict = field(default_factory=dict)
+    extra_tables: dict = field(default_factory=dict)
+    derived: dict = field(default_factory=dict)
+    regions: dict = field(default_factory=dict)
+    source: dict = field(default_factory=dict)
+
+    def as_contract_dict(self):
+        """Exactly the JSON contract of ``manage.py aggregate_dkb --json``."""
+        return {
+            "cutoff": self.cutoff.isoformat(),
+            "province": self.province,
+            "rows": dict(self.rows),
+            "quality": {key: dict(value) for key, value in self.quality.items()},
+            "tables": self.tables,
+        }
+
+    def as_dict(self):
+        """The contract plus kecamatan tables, derived indicators, region names and labels."""
+        result = self.as_contract_dict()
+        result.update(
+            {
+                "kecamatan_tables": self.kecamatan_tables,
+                "extra_tables": self.extra_tables,
+                "derived": self.derived,
+                "regions": self.regions,
+                "quality_problems": {
+                    key: {"label": problem.label, "rejects": problem.rejects}
+                    for key, problem in PROBLEMS.items()
+                },
+                "source": self.source,
+            }
+        )
+        return result
+
+
+def _no_progress(fraction, message):
+    pass
+
+
+def aggregate_file(path, cutoff, province, progress=None, *, memory_limit=None, threads=None, temp_dir=None):
+    """Aggregate a DKB/DWH extract as of ``cutoff`` for ``province`` ("17", "13").
+
+    Raises ``DkbFileError`` (Indonesian message) when the file cannot be used at all.
+    ``progress(fraction, message)`` is called from this thread between stages.
+    """
+    progress = progress or _no_progress
+    province = f"{int(province):02d}"
+    if not regions.regencies(province):
+        raise DkbFileError(_("Provinsi %(province)s tidak dikenal oleh tabel wilayah."), province=province)
+
+    progress(0.0, _("Memeriksa berkas"))
+    info = check_file(path, province=province)
+    work_dir = tempfile.mkdtemp(prefix="sopflow-dkb-", dir=temp_dir or os.environ.get("SOPFLOW_DKB_TEMP_DIR"))
+    config = {
+        "memory_limit": memory_limit or DEFAULT_MEMORY_LIMIT,
+        "temp_directory": work_dir,
+        "preserve_insertion_order": True,
+    }
+    if threads:
+        config["threads"] = threads
+    con = duckdb.connect(":memory:", config=config)
+    # DuckDB draws a progress bar on stderr for long queries; the caller gets ``progress``.
+    con.execute("SET enable_progress_bar = false")
+    try:
+        progress(0.05, _("Membaca data penduduk"))
+        bad_lines = load(con, info)
+        progress(0.6, _("Memeriksa kualitas data"))
+        has_certificate = info.has("AKTA_LHR")
+        quality, stored, found_provinces = _quality(con, province, cutoff, has_certificate, bad_lines)
+        _refuse_other_province(stored, found_provinces, province)
+        dup_rows = _duplicates(con, quality, bad_lines)
+        anti_join = "ANTI JOIN dup_rows d ON p.rowid = d.row_id" if dup_rows else ""
+        where = _rejection_sql(cutoff, has_certificate, province)
+        con.execute(f"CREATE TEMP VIEW used AS SELECT p.* FROM people p {anti_join} WHERE {where}")
+
+        progress(0.7, _("Menghitung tabel agregat"))
+        counts = _counts(con, cutoff, province)
+        used = counts.total()
+        read = stored + len(bad_lines)
+        if used == 0:
+            raise _nothing_usable(quality, read)
+        households = _households(con, province)
+    except duckdb.Error as error:
+        raise DkbFileError(_("Pengolahan data gagal: %(detail)s"), detail=type(error).__name__) from None
+    finally:
+        con.close()
+        shutil.rmtree(work_dir, ignore_errors=True)
+
+    kab_tables, kec_tables, extra = build_tables(counts, households, province, info.has("AKTA_LHR"))
+    kecamatan_codes = {row["kode"] for row in kec_tables["penduduk"]}
+    result = AggregateResult(
+        cutoff=cutoff,
+        province=province,
+        rows={"read": read, "used": used, "rejected": read - used},
+        quality={key: value for key, value in quality.items() if value["count"]},
+        tables=kab_tables,
+        kecamatan_tables=kec_tables,
+        extra_tables=extra,
+        derived=derived_indicators(counts, province),
+        regions=region_names(province, kecamatan_codes),
+        source={"format": info.format, "encoding": info.encoding, "delimiter": info.delimiter,
+                "columns": info.columns},
+    )
+    progress(1.0, _("Selesai"))
+    return result
+
+
+REGION_PROBLEMS = ("region_outside_province", "region_code_invalid", "kabupaten_unknown", "kecamatan_unknown")
+
+
+def _row_conditions(cutoff, has_birth_certificate):
+    """Problem key -> SQL condition on ``people``, TRUE (never NULL) when the row has the problem.
+
+    Region problems are judged from the small (prop, kab, kec) distribution instead, see
+    ``_region_problems``.
+    """
+    nik_segment = (
+        "(day(birth) + CASE WHEN sex = 2 THEN 40 ELSE 0 END) * 10000 + month(birth) * 100 + year(birth) % 100"
+    )
+    conditions = {
+        "nik_not_16_digits": "nik IS NULL",
+        "sex_code_invalid": "coalesce(sex NOT IN (1, 2), TRUE)",
+        "birth_date_invalid": "birth IS NULL",
+        "birth_date_in_future": f"coalesce(birth > DATE '{cutoff.isoformat()}', FALSE)",
+        "birth_date_before_1900": "coalesce(birth < DATE '1900-01-01', FALSE)",
+        "record_not_active": "NOT active",
+        "nik_birth_date_mismatch": f"coalesce(sex IN (1, 2) AND (nik // 10000) % 1000000 <> {nik_segment}, FALSE)",
+        "no_kk_not_16_digits": "kk IS NULL",
+        "desa_code_invalid": "coalesce(kel NOT BETWEEN 1 AND 9999, TRUE)",
+    }
+    for suffix, internal, _column, codes in CODED_FIELDS:
+        if internal == "akta_lahir" and not has_birth_certificate:
+            continue
+        conditions[f"code_out_of_range_{suffix}"] = f"coalesce({internal} NOT IN ({_code_list(codes)}), TRUE)"
+    return conditions
+
+
+def _code_list(codes):
+    return ", ".join(str(code) for code in sorted(codes))
+
+
+def _region_sql(province):
+    """SQL conditions for the region problems and for a usable region."""
+    prov = int(province)
+    known_kab = _code_list(int(region.code[3:]) for region in regions.regencies(province))
+    kab_ok = "coalesce(kab BETWEEN 1 AND 99, FALSE)"
+    kec_ok = "coalesce(kec BETWEEN 1 AND 99, FALSE)"
+    return {
+        "region_outside_province": f"coalesce(prop <> {prov}, FALSE)",
+        "region_code_invalid": f"prop IS NULL OR NOT {kab_ok} OR NOT {kec_ok}",
+        "kabupaten_unknown": f"coalesce(prop = {prov}, FALSE) AND {kab_ok} AND kab NOT IN ({known_kab})",
+        "usable": f"coalesce(prop = {prov} AND kab IN ({known_kab}) AND kec BETWEEN 1 AND 99, FALSE)",
+    }
+
+
+def _region_problems(con, province):
+    """Counts per region problem from the (prop, kab, kec) distribution, plus unknown kecamatan."""
+    prov = int(province)
+    known_kab = {int(region.code[3:]) for region in regions.regencies(province)}
+    known_kec = {
+        (int(d.code[3:5]), int(d.code[6:])) for k in regions.regencies(province) for d in regions.districts(k.code)
+    }
+    counts = dict.fromkeys(REGION_PROBLEMS, 0)
+    unknown_kec = []
+    found_provinces = {}
+    for prop, kab, kec, number in con.execute("SELECT prop, kab, kec, count(*) FROM people GROUP BY ALL").fetchall():
+        if prop is not None:
+            found_provinces[prop] = found_provinces.get(prop, 0) + number
+        kab_ok = kab is not None and 1 <= kab <= 99
+        kec_ok = kec is not None and 1 <= kec <= 99
+        if prop is not None and prop != prov:
+            counts["region_outside_province"] += number
+        if prop is None or not kab_ok or not kec_ok:
+            counts["region_code_invalid"] += number
+        if prop == prov and kab_ok and kab not in known_kab:
+            counts["kabupaten_unknown"] += number
+        if prop == prov and kab in known_kab and kec_ok and (kab, kec) not in known_kec:
+            counts["kecamatan_unknown"] += number
+            unknown_kec.append(kab * 100 + kec)
+    return counts, unknown_kec, found_provinces
+
+
+def _quality(con, province, cutoff, has_birth_certificate, bad_lines):
+    """Count every problem; fetch example rows only for the problems that occur."""
+    conditions = _row_conditions(cutoff, has_birth_certificate)
+    sums = ", ".join(f"count_if({condition})" for condition in conditions.values())
+    stored, *values = con.execute(f"SELECT count(*), {sums} FROM people").fetchone()
+    counts = dict(zip(conditions, values))
+    region_counts, unknown_kec, found_provinces = _region_problems(con, province)
+    counts.update(region_counts)
+    conditions.update({key: value for key, value in _region_sql(province).items() if key in REGION_PROBLEMS})
+    if unknown_kec:
+        conditions["kecamatan_unknown"] = f"kab * 100 + kec IN ({_code_list(set(unknown_kec))})"
+
+    quality = {key: {"count": 0, "examples": []} for key in PROBLEMS}
+    quality["malformed_line"] = {"count": len(bad_lines), "examples": bad_lines[:MAX_EXAMPLES]}
+    present = [key for key in conditions if counts.get(key)]
+    if present:
+        lists = ", ".join(f"min(rowid, {MAX_EXAMPLES}) FILTER (WHERE {conditions[key]})" for key in present)
+        examples = con.execute(f"SELECT {lists} FROM people").fetchone()
+        for key, positions in zip(present, examples):
+            quality[key] = {
+                "count": int(counts[key]),
+                "examples": [file_row_number(position, bad_lines) for position in (positions or [])],
+            }
+    return quality, stored, found_provinces
+
+
+def _rejection_sql(cutoff, has_birth_certificate, province):
+    conditions = _row_conditions(cutoff, has_birth_certificate)
+    rejecting = [f"({conditions[key]})" for key in conditions if PROBLEMS[key].rejects]
+    return f"NOT ({' OR '.join(rejecting)}) AND {_region_sql(province)['usable']}"
+
+
+def _refuse_other_province(stored, found_provinces, province):
+    if stored == 0:
+        raise DkbFileError(_("Berkas tidak berisi satu pun baris data penduduk yang terbaca."))
+    if found_provinces and int(province) not in found_provinces:
+        biggest = sorted(found_provinces, key=found_provinces.get, reverse=True)[:5]
+        raise DkbFileError(
+            _("Berkas berisi data provinsi %(found)s, bukan provinsi %(province)s."),
+            found=", ".join(f"{code:02d}" for code in biggest),
+            province=province,
+        )
+
+
+def _duplicates(con, quality, bad_lines):
+    """Mark every repeat of a NIK after its first row; return how many rows that is."""
+    con.execute(
+        "CREATE TEMP TABLE dup_nik AS SELECT nik FROM people WHERE nik IS NOT NULL GROUP BY nik HAVING count(*) > 1"
+    )
+    con.execute(
+        "CREATE TEMP TABLE dup_rows AS SELECT row_id FROM ("
+        " SELECT p.rowid AS row_id, min(p.rowid) OVER (PARTITION BY p.nik) AS first_row"
+        " FROM people p SEMI JOIN dup_nik d ON p.nik = d.nik"
+        ") WHERE row_id > first_row"
+    )
+    count, positions = con.execute(f"SELECT count(*), min(row_id, {MAX_EXAMPLES}) FROM dup_rows").fetchone()
+    quality["nik_duplicate"] = {
+        "count": int(count),
+        "examples": [file_row_number(position, bad_lines) for position in (positions or [])],
+    }
+    return count
+
+
+def _nothing_usable(quality, read):
+    worst = max((key for key in quality if PROBLEMS[key].rejects), key=lambda key: quality[key]["count"])
+    return DkbFileError(
+        _("Tidak ada baris yang dapat dipakai: semua %(rows)s baris ditolak (masalah terbanyak: %(problem)s)."),
+        rows=read,
+        problem=PROBLEMS[worst].label,
+    )
+
+
+def _counts(con, cutoff, province):
+    from .tables import Counts
+
+    cutoff_mmdd = cutoff.month * 100 + cutoff.day
+    # A birthday ON the cut-off date counts: that person has already reached the new age.
+    age = (
+        f"{cutoff.year} - year(birth) - CASE WHEN month(birth) * 100 + day(birth) > {cutoff_mmdd} THEN 1 ELSE 0 END"
+    )
+    sets = ", ".join(f"(kab, kec, sex, {dimension})" for dimension in DIMENSIONS)
+    rows = con.execute(
+        f"""
+        SELECT kab, kec, sex, {", ".join(DIMENSIONS)}, GROUPING({", ".join(DIMENSIONS)}) AS grouping_id,
+               count(*) AS n
+        FROM (
+            SELECT kab, kec, sex, agama, pendidikan, pekerjaan, status_kawin, golongan_darah, shdk, akta_lahir,
+                   {age} AS age,
+                   ({age}) >= 17 OR coalesce(status_kawin <> 1, FALSE) AS wajib_ktp
+            FROM used
+        )
+        GROUP BY GROUPING SETS ({sets})
+        """
+    ).fetchall()
+    width = len(DIMENSIONS)
+    dimension_of_mask = {
+        ((1 << width) - 1) & ~(1 << (width - 1 - index)): dimension for index, dimension in enumerate(DIMENSIONS)
+    }
+    counts = Counts()
+    for row in rows:
+        kab, kec, sex = row[0], row[1], row[2]
+        grouping_id, number = row[3 + width], row[4 + width]
+        dimension = dimension_of_mask[grouping_id]
+        value = row[3 + DIMENSIONS.index(dimension)]
+        counts.add(dimension, f"{province}.{kab:02d}", f"{province}.{kab:02d}.{kec:02d}", value, sex, number)
+    return counts
+
+
+def _households(con, province):
+    """Distinct NO_KK per kecamatan and per kab/kota (a KK counted once in each area it appears in).
+
+    The distinct (kab, kec, kk) triples are few (one per household), so the second count is cheap.
+    """
+    con.execute("CREATE TEMP TABLE household_areas AS SELECT kab, kec, kk FROM used WHERE kk IS NOT NULL GROUP BY ALL")
+    rows = con.execute(
+        "SELECT kab, kec, count(*) FROM household_areas GROUP BY kab, kec "
+        "UNION ALL SELECT kab, NULL, count(DISTINCT kk) FROM household_areas GROUP BY kab"
+    ).fetchall()
+    result = {}
+    for kab, kec, number in rows:
+        code = f"{province}.{kab:02d}" if kec is None else f"{province}.{kab:02d}.{kec:02d}"
+        result[code] = number
+    return result
