@@ -89,6 +89,8 @@ def aggregate_file(path, cutoff, province, progress=None, *, memory_limit=None, 
     ``progress(fraction, message)`` is called from this thread between stages.
     """
     progress = progress or _no_progress
+    if isinstance(cutoff, str):
+        cutoff = date.fromisoformat(cutoff)
     province = f"{int(province):02d}"
     if not regions.regencies(province):
         raise DkbFileError(_("Provinsi %(province)s tidak dikenal oleh tabel wilayah."), province=province)

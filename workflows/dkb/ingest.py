@@ -9,6 +9,7 @@ import codecs
 import csv
 import gzip
 import io
+import re
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,9 @@ DELIMITER_NAMES = {",": "koma", ";": "titik koma", "|": "garis tegak", "\t": "ta
 
 # Enough for the header and a few hundred rows; a real extract row is about 200 bytes.
 SAMPLE_BYTES = 256 * 1024
+
+_DMY = re.compile(r"\d{2}-\d{2}-\d{4}")
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 GZIP_MAGIC = b"\x1f\x8b"
 PARQUET_MAGIC = b"PAR1"
@@ -40,6 +44,7 @@ class FileInfo:
     source_columns: dict = field(default_factory=dict)  # normalised name -> name as in the file
     header: list = field(default_factory=list)  # names exactly as in the file, in file order
     sample_rows: int = 0  # data rows seen in the sample (all of them for Parquet)
+    date_format: str | None = None  # strptime format every sampled TGL_LHR follows, if one does
 
     @property
     def compression(self):
@@ -163,6 +168,7 @@ def _check_csv(path, fmt, raw, truncated):
             delimiter=DELIMITER_NAMES[delimiter],
         )
     return FileInfo(
+        date_format=_sample_date_format(names, rows),
         path=path,
         format=fmt,
         columns=list(source_columns),
@@ -172,6 +178,18 @@ def _check_csv(path, fmt, raw, truncated):
         header=names,
         sample_rows=len(rows),
     )
+
+
+def _sample_date_format(names, rows):
+    """The single TGL_LHR layout of the sample (dd-mm-yyyy or ISO), else None."""
+    positions = [index for index, name in enumerate(names) if normalise_column(name) == "TGL_LHR"]
+    if not positions or not rows:
+        return None
+    values = [row[positions[0]].strip() for row in rows if len(row) > positions[0]]
+    for pattern, layout in ((_DMY, "%d-%m-%Y"), (_ISO, "%Y-%m-%d")):
+        if values and all(pattern.fullmatch(value) for value in values):
+            return layout
+    return None
 
 
 def _pick_delimiter(header):

@@ -32,7 +32,8 @@ class Command(BaseCommand):
         try:
             result = aggregate_file(
                 options["file"],
-                cutoff=options["cutoff"],
+                # call_command() passes keyword options through without the argparse type.
+                cutoff=date.fromisoformat(str(options["cutoff"])),
                 province=options["province"],
                 progress=report,
                 memory_limit=options["memory_limit"],

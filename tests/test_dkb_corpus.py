@@ -1,0 +1,120 @@
+"""The bad-file corpus in tests/data/dkb (made by make_corpus.py from the generator) and what each gives."""
+
+import filecmp
+import importlib.util
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from workflows.dkb.aggregate import aggregate_file
+from workflows.dkb.ingest import DkbFileError, check_file
+
+CORPUS = Path(__file__).parent / "data" / "dkb"
+CUTOFF = date(2025, 6, 30)
+
+
+def refused(name, **kwargs):
+    with pytest.raises(DkbFileError) as error:
+        check_file(CORPUS / name, **kwargs)
+    return error.value
+
+
+def tables_of(name):
+    return aggregate_file(CORPUS / name, cutoff=CUTOFF, province="17").as_dict()["tables"]
+
+
+def test_empty_file_is_refused_as_empty():
+    assert str(refused("empty.csv")) == "Berkas kosong: tidak ada isi sama sekali."
+
+
+def test_header_only_file_is_refused_for_having_no_people():
+    assert "hanya berisi baris judul" in str(refused("header_only.csv"))
+
+
+def test_unknown_delimiter_is_refused_and_the_accepted_ones_are_named():
+    message = str(refused("wrong_delimiter.csv"))
+    assert message.startswith("Pemisah kolom tidak dikenali")
+    assert "koma, titik koma, garis tegak (|) atau tab" in message
+
+
+def test_missing_required_column_is_named_in_a_translatable_message():
+    error = refused("missing_column.csv")
+    assert str(error) == "Kolom wajib tidak ditemukan: AGAMA."
+    assert error.template == "Kolom wajib tidak ditemukan: %(columns)s."
+    assert error.params == {"columns": "AGAMA"}
+
+
+def test_binary_garbage_is_refused_as_not_text():
+    assert str(refused("binary_garbage.csv")) == "Berkas bukan teks CSV (berisi data biner)."
+
+
+def test_excel_workbook_renamed_to_csv_is_refused_as_excel():
+    assert "berkas Excel atau ZIP" in str(refused("xlsx_renamed.csv"))
+
+
+def test_truncated_gzip_is_refused_at_upload_and_by_the_engine():
+    assert "gzip rusak atau terpotong" in str(refused("truncated.csv.gz"))
+    with pytest.raises(DkbFileError, match="gzip rusak atau terpotong"):
+        aggregate_file(CORPUS / "truncated.csv.gz", cutoff=CUTOFF, province="17")
+
+
+def test_file_of_another_province_is_refused_at_upload_and_by_the_engine():
+    assert check_file(CORPUS / "other_province.csv").format == "csv"  # without a province it is a fine file
+    assert str(refused("other_province.csv", province="17")) == "Berkas berisi data provinsi 13, bukan provinsi 17."
+    with pytest.raises(DkbFileError, match="bukan provinsi 17"):
+        aggregate_file(CORPUS / "other_province.csv", cutoff=CUTOFF, province="17")
+
+
+def test_latin1_export_is_read_with_latin1_and_gives_the_same_tables():
+    info = check_file(CORPUS / "latin1.csv")
+    assert (info.encoding, info.delimiter, info.format) == ("latin-1", ";", "csv")
+    assert tables_of("latin1.csv") == tables_of("valid.csv")
+
+
+def test_letters_in_nik_reject_only_those_rows():
+    result = aggregate_file(CORPUS / "nik_letters.csv", cutoff=CUTOFF, province="17")
+    assert result.rows == {"read": 20, "used": 18, "rejected": 2}
+    assert result.quality == {"nik_not_16_digits": {"count": 2, "examples": [4, 8]}}
+
+
+def test_ddmmyyyy_and_iso_dates_give_identical_tables():
+    assert check_file(CORPUS / "dates_ddmmyyyy.csv").date_format == "%d-%m-%Y"
+    assert check_file(CORPUS / "dates_iso.csv").date_format == "%Y-%m-%d"
+    result = aggregate_file(CORPUS / "dates_ddmmyyyy.csv", cutoff=CUTOFF, province="17")
+    assert result.rows["used"] == 20 and result.quality == {}
+    assert tables_of("dates_iso.csv") == result.as_dict()["tables"]
+
+
+@pytest.mark.parametrize(
+    "name, fmt, delimiter",
+    [
+        ("semicolon.csv", "csv", ";"),
+        ("pipe.csv", "csv", "|"),
+        ("tab.csv", "csv", "\t"),
+        ("valid.csv.gz", "csv.gz", ","),
+        ("valid.parquet", "parquet", None),
+    ],
+)
+def test_every_accepted_format_gives_the_same_tables_as_plain_csv(name, fmt, delimiter):
+    info = check_file(CORPUS / name)
+    assert (info.format, info.delimiter) == (fmt, delimiter)
+    assert "NIK" in info.columns and "NO_KEL" in info.columns
+    assert tables_of(name) == tables_of("valid.csv")
+
+
+def test_corpus_on_disk_is_what_make_corpus_generates(tmp_path):
+    spec = importlib.util.spec_from_file_location("make_corpus", CORPUS / "make_corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    out = tmp_path / "corpus"
+    work = tmp_path / "work"
+    work.mkdir()
+    module.make(out, work)
+    names = sorted(path.name for path in out.iterdir())
+    assert names == sorted(path.name for path in CORPUS.iterdir() if path.name != "make_corpus.py"
+                           and not path.name.startswith("__"))
+    stable = [name for name in names if name != "xlsx_renamed.csv"]  # zip entries carry a timestamp
+    match, mismatch, errors = filecmp.cmpfiles(CORPUS, out, stable, shallow=False)
+    assert mismatch == [] and errors == []
+    assert all((CORPUS / name).stat().st_size < 10_000 for name in names)
