@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "workflows.middleware.OrganisationScopeMiddleware",
+    "workflows.middleware.TaskConflictMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [

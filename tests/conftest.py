@@ -133,3 +133,5 @@ def dkb_file(tmp_path_factory):
 def private_dirs(settings, tmp_path):
     settings.PRIVATE_STORAGE_DIR = tmp_path / "private"
     settings.BACKUP_DIR = tmp_path / "backups"
+    # Persona passwords need no real hashing cost in tests.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

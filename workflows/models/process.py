@@ -54,6 +54,7 @@ class SopProcess(Process):
     class Meta:
         verbose_name = _("proses SOP")
         verbose_name_plural = _("proses SOP")
+        ordering = ["-pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "sop", "year", "period_type", "period_number"],
@@ -118,6 +119,7 @@ class PopulationProcess(SopProcess):
 
     class Meta:
         proxy = True
+        ordering = ["-pk"]
         verbose_name = _("proses pengolahan data kependudukan")
         verbose_name_plural = _("proses pengolahan data kependudukan")
 
@@ -129,5 +131,6 @@ class UtilizationProcess(SopProcess):
 
     class Meta:
         proxy = True
+        ordering = ["-pk"]
         verbose_name = _("proses data kinerja pemanfaatan")
         verbose_name_plural = _("proses data kinerja pemanfaatan")

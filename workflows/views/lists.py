@@ -20,7 +20,7 @@ def organisation_tasks(queryset, user):
 def organisation_processes(queryset, user):
     if user.is_superuser:
         return queryset
-    return queryset.filter(sopprocess__organisation_id=user_organisation_id(user))
+    return queryset.filter(organisation_id=user_organisation_id(user))
 
 
 class TaskScopeMixin:
@@ -46,7 +46,9 @@ class TaskListView(TaskScopeMixin, flow_views.DashboardTaskListView):
 
 class ProcessListView(flow_views.DashboardProcessListView):
     def get_queryset(self):
-        return organisation_processes(super().get_queryset(), self.request.user)
+        queryset = organisation_processes(super().get_queryset(), self.request.user)
+        # viewflow's annotate() drops the default ordering; pagination needs one.
+        return queryset if queryset.ordered else queryset.order_by("-pk")
 
 
 class DashboardView(flow_views.DashboardView):

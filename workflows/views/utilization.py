@@ -77,7 +77,7 @@ class FillListView(StepView):
             return HttpResponseRedirect(request.get_full_path())
         if action == "submit":
             if not self.process.utilization_entries.exists():
-                submit_form = django_forms.Form()
+                submit_form = django_forms.Form(data={})
                 submit_form.is_valid()
                 submit_form.add_error(None, _("Daftar masih kosong: tambahkan sekurang-kurangnya satu baris."))
                 return self.render_to_response(self.get_context_data(form=self.get_form_class()(organisation=self.process.organisation), submit_form=submit_form))
@@ -154,6 +154,7 @@ class EvaluateView(ReviewStepView):
         context = super().get_context_data(**kwargs)
         context["figures"] = self.current_figures()
         context["previous"] = previous_period_figures(self.process)
+        context["show_previous"] = True
         return context
 
     def perform(self, form):
