@@ -1,10 +1,14 @@
 """SOP A step 3: one DKB extract in, the semester's aggregate tables out.
 
-DuckDB reads the file once into a typed table (``loader``), then three scans of that table give
-the quality report, the per-kecamatan counts (one GROUPING SETS query) and the households.
-Everything after that works on a few thousand numbers. Memory is bounded by DuckDB's
-``memory_limit`` and spills to a private temporary directory, so a 50-million-row file works
-out of core. Which problems reject a row is documented in ``quality.py``.
+DuckDB reads the file once into a typed table (``loader``); a few scans of that table give the
+quality report, the duplicate NIKs, the per-kecamatan counts (one GROUPING SETS query) and the
+households. Everything after that works on a few thousand numbers (``tables``). Memory is
+bounded by DuckDB's ``memory_limit`` and spills to a private temporary directory, so a
+50-million-row file works out of core; there is no Python loop over rows.
+
+Rows with an unusable NIK, sex, birth date or region, repeated NIKs and inactive records are
+rejected; NIK/birth-date mismatches, bad NO_KK, unknown kecamatan or desa and out-of-range
+category codes are only counted. The full list and the reasons are in ``quality.py``.
 """
 
 import os
@@ -20,7 +24,7 @@ from .errors import DkbFileError, _
 from .ingest import check_file
 from .loader import file_row_number, load
 from .quality import CODED_FIELDS, MAX_EXAMPLES, PROBLEMS
-from .tables import build_tables, derived_indicators, region_names
+from .tables import Counts, build_tables, derived_indicators, region_names
 
 __all__ = ["aggregate_file", "AggregateResult", "DkbFileError", "default_cutoff"]
 
@@ -50,7 +54,11 @@ class AggregateResult:
     source: dict = field(default_factory=dict)
 
     def as_contract_dict(self):
-        """Exactly the JSON contract of ``manage.py aggregate_dkb --json``."""
+        """Exactly the JSON contract of ``manage.py aggregate_dkb --json``.
+
+        ``quality`` lists only the problems that occur (``quality_problems`` in ``as_dict`` has
+        the label of every key and whether it rejects rows).
+        """
         return {
             "cutoff": self.cutoff.isoformat(),
             "province": self.province,
@@ -127,6 +135,10 @@ def aggregate_file(path, cutoff, province, progress=None, *, memory_limit=None, 
         if used == 0:
             raise _nothing_usable(quality, read)
         households = _households(con, province)
+    except duckdb.OutOfMemoryException:
+        raise DkbFileError(
+            _("Memori tidak cukup untuk mengolah berkas ini; naikkan batas memori (SOPFLOW_DKB_MEMORY_LIMIT).")
+        ) from None
     except duckdb.Error as error:
         raise DkbFileError(_("Pengolahan data gagal: %(detail)s"), detail=type(error).__name__) from None
     finally:
@@ -300,8 +312,6 @@ def _nothing_usable(quality, read):
 
 
 def _counts(con, cutoff, province):
-    from .tables import Counts
-
     cutoff_mmdd = cutoff.month * 100 + cutoff.day
     # A birthday ON the cut-off date counts: that person has already reached the new age.
     age = (
