@@ -128,6 +128,29 @@ def test_parquet_with_every_column_as_text_is_read_like_csv(tmp_path):
     assert result.tables == aggregate_lines(tmp_path, LINES).tables
 
 
+def test_windows_line_ends_quoted_fields_and_a_byte_order_mark_are_read(tmp_path):
+    import csv
+    import io
+
+    rows = [line.split(",") for line in LINES]
+    rows[2][column("NAMA_LGKP")] = "WARGA, SINTETIS"  # a delimiter inside a quoted value
+    buffer = io.StringIO()
+    csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows(rows)
+    path = tmp_path / "windows.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))
+    assert check_file(path).columns[0] == "NIK"
+    result = aggregate_file(path, cutoff=CUTOFF, province="17")
+    assert result.rows == {"read": 20, "used": 20, "rejected": 0}
+    assert result.tables == aggregate_lines(tmp_path, LINES).tables
+
+
+def test_utf16_text_from_excel_is_refused_with_a_way_out(tmp_path):
+    path = tmp_path / "unicode.csv"
+    path.write_bytes("\n".join(LINES).encode("utf-16"))
+    with pytest.raises(DkbFileError, match="UTF-16"):
+        check_file(path)
+
+
 def test_error_text_is_the_template_filled_with_its_params():
     error = DkbFileError("Berkas berisi data provinsi %(found)s, bukan provinsi %(province)s.", found="13",
                          province="17")

@@ -73,7 +73,7 @@ def check_file(path, province=None):
         with open(path, "rb") as handle:
             head = handle.read(SAMPLE_BYTES)
     except OSError:
-        raise DkbFileError(_("Berkas tidak dapat dibuka."))
+        raise DkbFileError(_("Berkas tidak dapat dibuka.")) from None
     if size == 0 or not head.strip():
         raise DkbFileError(_("Berkas kosong: tidak ada isi sama sekali."))
 
@@ -108,13 +108,18 @@ def _gunzip_head(path):
         with gzip.open(path, "rb") as handle:
             return handle.read(SAMPLE_BYTES)
     except (OSError, EOFError, zlib.error):
-        raise DkbFileError(_("Berkas gzip rusak atau terpotong; unggah ulang berkas yang utuh."))
+        raise DkbFileError(_("Berkas gzip rusak atau terpotong; unggah ulang berkas yang utuh.")) from None
 
 
 def _decode(raw, truncated):
     """UTF-8 when the sample is valid UTF-8, else Latin-1 (every byte is valid Latin-1)."""
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8):]
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Excel's "Unicode text" export: readable, but not what DuckDB's CSV reader takes.
+        raise DkbFileError(
+            _("Berkas memakai pengodean UTF-16 (\"Teks Unicode\" dari Excel). Simpan ulang sebagai CSV UTF-8.")
+        )
     if b"\x00" in raw:
         raise DkbFileError(_("Berkas bukan teks CSV (berisi data biner)."))
     try:
