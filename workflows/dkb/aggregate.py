@@ -24,6 +24,7 @@ from .errors import DkbFileError, _
 from .ingest import check_file
 from .loader import file_row_number, load
 from .quality import CODED_FIELDS, MAX_EXAMPLES, PROBLEMS
+from .schema import ADULT_AGE, NEVER_MARRIED
 from .tables import Counts, build_tables, derived_indicators, region_names
 
 __all__ = ["aggregate_file", "AggregateResult", "DkbFileError", "default_cutoff"]
@@ -325,7 +326,7 @@ def _counts(con, cutoff, province):
         FROM (
             SELECT kab, kec, sex, agama, pendidikan, pekerjaan, status_kawin, golongan_darah, shdk, akta_lahir,
                    {age} AS age,
-                   ({age}) >= 17 OR coalesce(status_kawin <> 1, FALSE) AS wajib_ktp
+                   ({age}) >= {ADULT_AGE} OR coalesce(status_kawin <> {NEVER_MARRIED}, FALSE) AS wajib_ktp
             FROM used
         )
         GROUP BY GROUPING SETS ({sets})

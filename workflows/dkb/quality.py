@@ -29,8 +29,9 @@ These are **only counted** and the row stays in every table:
 - ``desa_code_invalid``: NO_KEL empty or not a number (desa tables are not produced);
 - ``code_out_of_range_<field>``: AGAMA, PDDK_AKH, JENIS_PKRJN, STAT_KWN, STAT_HBKEL, GOL_DRH or
   AKTA_LHR empty or not in the SIAK code list; the person is left out of *that one* table only,
-  so that table sums to the population minus this count. An unknown STAT_KWN counts as
-  "never married" for wajib KTP.
+  so that table sums to the population minus this count. For wajib KTP an empty STAT_KWN
+  counts as never married, while any code other than 1 counts as ever married (the rule is
+  STAT_KWN != 1, which also covers newer codes such as "Kawin Tercatat").
 
 Examples are data-row numbers as a spreadsheet shows them: the header is row 1, the first
 person row 2 (Parquet files are numbered the same way). NIKs are never reported.

@@ -10,7 +10,6 @@ from collections import defaultdict
 from . import regions
 from .occupations import OCCUPATION, SECTOR_OF_OCCUPATION, SECTORS
 from .schema import (
-    ADULT_AGE,
     AGE_GROUPS,
     BIRTH_CERTIFICATE,
     BLOOD_TYPE,
@@ -34,8 +33,6 @@ CODED_TABLES = {
 }
 
 TABLE_ORDER = ("penduduk", "kk", "kelompok_umur", *CODED_TABLES, "wajib_ktp")
-
-assert ADULT_AGE == 17  # wajib KTP threshold is also hard-coded in aggregate.WAJIB_KTP_SQL
 
 
 def age_group(age):
