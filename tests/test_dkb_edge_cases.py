@@ -151,6 +151,22 @@ def test_utf16_text_from_excel_is_refused_with_a_way_out(tmp_path):
         check_file(path)
 
 
+def test_any_marital_code_but_1_makes_a_child_wajib_ktp_while_an_empty_one_does_not(tmp_path):
+    children = [line for line in LINES[1:] if int(line.split(",")[column("TGL_LHR")][-4:]) >= 2012]
+    assert len(children) >= 2
+    newer_code, empty = children[0], children[1]
+    lines = [LINES[0]] + [
+        with_value(line, "STAT_KWN", "5") if line == newer_code
+        else with_value(line, "STAT_KWN", "") if line == empty
+        else line
+        for line in LINES[1:]
+    ]
+    before = sum(row["jumlah"] for row in aggregate_lines(tmp_path, LINES, "before.csv").tables["wajib_ktp"])
+    result = aggregate_lines(tmp_path, lines)
+    assert sum(row["jumlah"] for row in result.tables["wajib_ktp"]) == before + 1
+    assert result.quality["code_out_of_range_stat_kwn"]["count"] == 2
+
+
 def test_error_text_is_the_template_filled_with_its_params():
     error = DkbFileError("Berkas berisi data provinsi %(found)s, bukan provinsi %(province)s.", found="13",
                          province="17")
