@@ -66,6 +66,15 @@ def test_file_of_another_province_is_refused_at_upload_and_by_the_engine():
         aggregate_file(CORPUS / "other_province.csv", cutoff=CUTOFF, province="17")
 
 
+def test_parquet_of_another_province_is_refused_at_upload(tmp_path):
+    from workflows.dkb.generator import write_dkb
+
+    path = write_dkb(tmp_path / "sumbar.parquet", province="13", rows=50, seed=1)
+    with pytest.raises(DkbFileError, match="bukan provinsi 17"):
+        check_file(path, province="17")
+    assert check_file(path, province="13").format == "parquet"
+
+
 def test_latin1_export_is_read_with_latin1_and_gives_the_same_tables():
     info = check_file(CORPUS / "latin1.csv")
     assert (info.encoding, info.delimiter, info.format) == ("latin-1", ";", "csv")

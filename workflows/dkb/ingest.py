@@ -98,8 +98,17 @@ def check_file(path, province=None):
         raise DkbFileError(_("Kolom wajib tidak ditemukan: %(columns)s."), columns=", ".join(missing))
     if info.sample_rows == 0:
         raise DkbFileError(_("Berkas hanya berisi baris judul (header), tanpa data penduduk."))
-    if province is not None and info.format != "parquet":
-        _check_sample_province(info, text_head, province)
+    if province is not None:
+        if info.format == "parquet":
+            seen = _parquet_sample_provinces(info)
+        else:
+            seen = _csv_sample_provinces(info, text_head)
+        if seen and f"{int(province):02d}" not in seen:
+            raise DkbFileError(
+                _("Berkas berisi data provinsi %(found)s, bukan provinsi %(province)s."),
+                found=", ".join(sorted(seen)),
+                province=f"{int(province):02d}",
+            )
     return info
 
 
@@ -231,20 +240,35 @@ def _check_parquet(path):
     )
 
 
-def _check_sample_province(info, raw, province):
+def _csv_sample_provinces(info, raw):
     text, _encoding = _decode(raw, truncated=True)
     reader = csv.DictReader(io.StringIO(text), delimiter=info.delimiter)
     column = info.source_columns["NO_PROP"]
-    seen = set()
+    values = []
     for index, row in enumerate(reader):
         if index >= 500:
             break
-        value = (row.get(column) or "").strip()
-        if value.isdigit():
-            seen.add(value.zfill(2))
-    if seen and province not in seen:
-        raise DkbFileError(
-            _("Berkas berisi data provinsi %(found)s, bukan provinsi %(province)s."),
-            found=", ".join(sorted(seen)),
-            province=province,
-        )
+        values.append(row.get(column))
+    return _province_codes(values)
+
+
+def _parquet_sample_provinces(info):
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(info.path)
+        if parquet.metadata.num_row_groups == 0:
+            return set()
+        values = parquet.read_row_group(0, columns=[info.source_columns["NO_PROP"]]).column(0)
+    except Exception:  # a damaged row group shows up again, with its own message, when aggregating
+        return set()
+    return _province_codes(values.slice(0, 500).to_pylist())
+
+
+def _province_codes(values):
+    codes = set()
+    for value in values:
+        text = str(value).strip() if value is not None else ""
+        if text.isdigit():
+            codes.add(text.zfill(2))
+    return codes
