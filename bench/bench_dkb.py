@@ -49,14 +49,18 @@ json.dump({"population": population, "households": {int(k): v for k, v in househ
 
 def run(command, env):
     """Wall time, peak RSS in MB and stdout of one child process."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
-    # wait4 gives this child's own rusage (RUSAGE_CHILDREN would be the maximum over all children).
-    stdout = process.stdout.read()
-    stderr = process.stderr.read()
-    _pid, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
+    import tempfile
+
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=err, cwd=ROOT)
+        # wait4 gives this child's own rusage (RUSAGE_CHILDREN would be the maximum over all children).
+        _pid, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
     if process.returncode != 0:
         sys.exit(f"failed ({process.returncode}): {' '.join(map(str, command))}\n{stderr.decode()[-2000:]}")
     return elapsed, usage.ru_maxrss / 1024, stdout

@@ -33,8 +33,10 @@ These are **only counted** and the row stays in every table:
   counts as never married, while any code other than 1 counts as ever married (the rule is
   STAT_KWN != 1, which also covers newer codes such as "Kawin Tercatat").
 
-Examples are data-row numbers as a spreadsheet shows them: the header is row 1, the first
-person row 2 (Parquet files are numbered the same way). NIKs are never reported.
+Examples are row numbers as a spreadsheet shows them: the header is row 1, the first person
+row 2 (Parquet files are numbered the same way). Empty lines in the middle of a CSV, and line
+breaks inside quoted values, are not counted, so after one of those the numbers run one short.
+NIKs are never reported.
 """
 
 from dataclasses import dataclass
