@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
@@ -19,7 +20,8 @@ site = Site(
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", AuthViewset(with_profile_view=False).urls),
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    # The login page loads the catalogue too, so it must not require a login.
+    path("jsi18n/", login_not_required(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("berkas/<int:process_pk>/dkb/<int:upload_pk>/", DkbDownloadView.as_view(), name="dkb_download"),
     path(
         "berkas/<int:process_pk>/bukti/<int:evidence_pk>/", EvidenceDownloadView.as_view(), name="evidence_download"

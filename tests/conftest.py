@@ -7,6 +7,8 @@ the step's form to its execute URL.
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 from viewflow.workflow.status import STATUS
@@ -16,6 +18,13 @@ from workflows.models import Officer, OfficerRole, Opd, Organisation, SopProcess
 from workflows.roles import Role
 
 FLOW_PREFIX = {"A": "population", "B": "utilization"}
+
+# Property tests share two cores with a live server and DuckDB in CI: judge them on their
+# properties, not on how fast the machine happened to generate inputs.
+hypothesis_settings.register_profile(
+    "sopflow", deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+hypothesis_settings.load_profile("sopflow")
 
 
 @dataclass

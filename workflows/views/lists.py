@@ -1,6 +1,7 @@
 """viewflow's list pages, kept inside the user's organisation."""
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from viewflow.workflow import STATUS, chart
 from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.flow import views as flow_views
@@ -28,11 +29,25 @@ class TaskScopeMixin:
         return organisation_tasks(super().get_queryset(), self.request.user)
 
 
-class InboxView(TaskScopeMixin, flow_views.FlowInboxListView):
+class UserTaskListMixin(TaskScopeMixin):
+    """Inbox and queue rows name the process and period rather than the step's long text."""
+
+    columns = ("task_id", "task_title", "process_brief", "created")
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("process__sopprocess")
+
+    def process_brief(self, task):
+        return task.process.sopprocess.brief
+
+    process_brief.short_description = _("Proses")
+
+
+class InboxView(UserTaskListMixin, flow_views.FlowInboxListView):
     pass
 
 
-class QueueView(TaskScopeMixin, flow_views.FlowQueueListView):
+class QueueView(UserTaskListMixin, flow_views.FlowQueueListView):
     pass
 
 
