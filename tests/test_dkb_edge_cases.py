@@ -167,6 +167,15 @@ def test_any_marital_code_but_1_makes_a_child_wajib_ktp_while_an_empty_one_does_
     assert result.quality["code_out_of_range_stat_kwn"]["count"] == 2
 
 
+def test_spill_directory_is_removed_after_success_and_after_failure(tmp_path):
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    aggregate_file(CORPUS / "valid.csv", cutoff=CUTOFF, province="17", temp_dir=spill, memory_limit="200MB")
+    with pytest.raises(DkbFileError):
+        aggregate_file(CORPUS / "nik_letters.csv", cutoff=CUTOFF, province="17", temp_dir=spill, memory_limit="x")
+    assert list(spill.iterdir()) == []
+
+
 def test_error_text_is_the_template_filled_with_its_params():
     error = DkbFileError("Berkas berisi data provinsi %(found)s, bukan provinsi %(province)s.", found="13",
                          province="17")

@@ -114,10 +114,11 @@ def aggregate_file(path, cutoff, province, progress=None, *, memory_limit=None, 
     }
     if threads:
         config["threads"] = threads
-    con = duckdb.connect(":memory:", config=config)
-    # DuckDB draws a progress bar on stderr for long queries; the caller gets ``progress``.
-    con.execute("SET enable_progress_bar = false")
+    con = None
     try:
+        con = duckdb.connect(":memory:", config=config)
+        # DuckDB draws a progress bar on stderr for long queries; the caller gets ``progress``.
+        con.execute("SET enable_progress_bar = false")
         progress(0.05, _("Membaca data penduduk"))
         bad_lines = load(con, info)
         progress(0.6, _("Memeriksa kualitas data"))
@@ -143,7 +144,8 @@ def aggregate_file(path, cutoff, province, progress=None, *, memory_limit=None, 
     except duckdb.Error as error:
         raise DkbFileError(_("Pengolahan data gagal: %(detail)s"), detail=type(error).__name__) from None
     finally:
-        con.close()
+        if con is not None:
+            con.close()
         shutil.rmtree(work_dir, ignore_errors=True)
 
     kab_tables, kec_tables, extra = build_tables(counts, households, province, info.has("AKTA_LHR"))
