@@ -22,8 +22,8 @@ run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo "SOPFlow: http://127.0.0.1:$(PORT)/  (demo logins in README.md)"
-	@$(PY) manage.py run_timers & TIMERS=$$!; \
-	  trap "kill $$TIMERS 2>/dev/null" EXIT INT TERM; \
+	@$(PY) manage.py run_timers & TIMERS=$$!; $(PY) manage.py run_jobs & JOBS=$$!; \
+	  trap "kill $$TIMERS $$JOBS 2>/dev/null" EXIT INT TERM; \
 	  $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # The whole suite; browser tests need Debian's chromium (`make browser-deps`) and are

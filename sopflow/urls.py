@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.urls import path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Site
 
 from workflows.flows import PopulationFlow, UtilizationFlow
+from workflows.views.population import RunStatusView, TablesDownloadView
 from workflows.views.process import DkbDownloadView, EvidenceDownloadView, SopFlowAppViewset
 
 site = Site(
@@ -23,6 +24,12 @@ urlpatterns = [
     # The login page loads the catalogue too, so it must not require a login.
     path("jsi18n/", login_not_required(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("berkas/<int:process_pk>/dkb/<int:upload_pk>/", DkbDownloadView.as_view(), name="dkb_download"),
+    path("berkas/<int:process_pk>/olah/<int:run_pk>/status/", RunStatusView.as_view(), name="run_status"),
+    re_path(
+        r"^berkas/(?P<process_pk>\d+)/tabel/(?P<run_pk>\d+)\.(?P<fmt>xlsx|csv)$",
+        TablesDownloadView.as_view(),
+        name="tables_download",
+    ),
     path(
         "berkas/<int:process_pk>/bukti/<int:evidence_pk>/", EvidenceDownloadView.as_view(), name="evidence_download"
     ),

@@ -5,6 +5,7 @@ the step's form to its execute URL.
 """
 
 from dataclasses import dataclass
+from io import StringIO
 
 import pytest
 from hypothesis import HealthCheck
@@ -113,6 +114,30 @@ def form_errors(response):
             if hasattr(form, "non_form_errors"):
                 errors[name + "_non_form"] = form.non_form_errors()
     return errors
+
+
+def upload_dkb(user, process, dkb_file, cutoff="2025-06-30", expect=302):
+    """Step 3, first part: claim the task if needed and upload the extract."""
+    process.refresh_from_db()
+    task = open_task(process, "process_data")
+    client = client_for(user)
+    if task.status == STATUS.NEW:
+        assert client.post(task_url(process, task, "assign")).status_code == 302
+    with open(dkb_file, "rb") as handle:
+        response = client.post(task_url(process, task, "execute"), {
+            "action": "upload", "upload": handle, "source": "DKB", "cutoff_date": cutoff,
+        })
+    assert response.status_code == expect, form_errors(response)
+    return response
+
+
+def process_dkb(user, process, dkb_file, notes="Diolah dari DKB."):
+    """Step 3 as the team does it: upload, let the worker aggregate, hand the draft to the Kasi."""
+    from django.core.management import call_command
+
+    upload_dkb(user, process, dkb_file)
+    call_command("run_jobs", "--once", stdout=StringIO())
+    do_step(user, process, "process_data", {"notes": notes})
 
 
 def start_population(user, year=2025, semester=1):

@@ -6,12 +6,15 @@ organisation and users without one: 404, as if the process did not exist.
 
 from viewflow.workflow.status import STATUS
 
-from .conftest import client_for, do_step, open_task, start_population, start_utilization, task_url
-from .test_population_flow import upload_data
+from io import StringIO
+
+from django.core.management import call_command
+
+from .conftest import client_for, do_step, open_task, start_population, start_utilization, task_url, upload_dkb
 
 POPULATION_STEPS = [
     ("form_team", "kabid", lambda org, f: {"number": "1/SK", "date": "2025-07-01", "members": [org["tim"].pk]}),
-    ("process_data", "tim", lambda org, f: upload_data(f)),
+    ("process_data", "tim", None),  # upload, aggregate, then hand over: see below
     ("correct", "kasi", lambda org, f: {"decision": "approve"}),
     ("validate", "kabid", lambda org, f: {"decision": "approve"}),
     ("approve", "kadis", lambda org, f: {"decision": "approve"}),
@@ -73,7 +76,12 @@ def test_every_sop_a_task_is_refused_to_every_wrong_role_and_to_the_other_organi
     process = start_population(bengkulu["kadis"])
     for node, actor, data in POPULATION_STEPS:
         assert_refused_to_all_but(actor, process, node, bengkulu, sumbar, outsider)
-        do_step(bengkulu[actor], process, node, data(bengkulu, dkb_file))
+        if node == "process_data":
+            upload_dkb(bengkulu[actor], process, dkb_file)
+            call_command("run_jobs", "--once", stdout=StringIO())
+            do_step(bengkulu[actor], process, node, {"notes": ""})
+        else:
+            do_step(bengkulu[actor], process, node, data(bengkulu, dkb_file))
 
 
 def test_every_sop_b_task_is_refused_to_every_wrong_role_and_to_the_other_organisation(sumbar, bengkulu, outsider):
@@ -108,8 +116,10 @@ def test_start_is_refused_to_roles_the_sop_does_not_name(bengkulu, outsider):
 def test_lists_charts_and_downloads_never_show_the_other_organisation(bengkulu, sumbar, dkb_file):
     process = start_population(bengkulu["kadis"])
     do_step(bengkulu["kabid"], process, "form_team", POPULATION_STEPS[0][2](bengkulu, dkb_file))
-    do_step(bengkulu["tim"], process, "process_data", upload_data(dkb_file))
+    upload_dkb(bengkulu["tim"], process, dkb_file)
+    call_command("run_jobs", "--once", stdout=StringIO())
     upload = process.dkb_uploads.get()
+    run = upload.runs.get()
     marker = f"/population/{process.pk}/"
     for key, user in sumbar.users.items():
         client = client_for(user)
@@ -118,7 +128,8 @@ def test_lists_charts_and_downloads_never_show_the_other_organisation(bengkulu, 
             response = client.get(url)
             assert response.status_code == 200, (key, url)
             assert marker not in response.content.decode(), (key, url)
-        for url in (marker, f"{marker}chart/", f"/berkas/{process.pk}/dkb/{upload.pk}/"):
+        for url in (marker, f"{marker}chart/", f"/berkas/{process.pk}/dkb/{upload.pk}/",
+                    f"/berkas/{process.pk}/olah/{run.pk}/status/", f"/berkas/{process.pk}/tabel/{run.pk}.xlsx"):
             assert client.get(url).status_code == 404, (key, url)
     # The home organisation sees it; the raw extract downloads for its SOP A officers.
     assert marker in client_for(bengkulu["kasi"]).get("/population/flows/").content.decode()

@@ -7,7 +7,7 @@ from django.db import connection
 
 from workflows.models import Review
 
-from .conftest import client_for, do_step, make_org, open_task, start_population, task_url
+from .conftest import client_for, do_step, make_org, open_task, process_dkb, start_population, task_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -22,9 +22,7 @@ def test_two_simultaneous_completions_of_one_task_advance_the_process_once(postg
     org = make_org("bkl", "Disdukcapil Provinsi Bengkulu", "17", "Bengkulu")
     process = start_population(org["kadis"])
     do_step(org["kabid"], process, "form_team", {"number": "1", "date": "2025-07-01", "members": [org["tim"].pk]})
-    from .test_population_flow import upload_data
-
-    do_step(org["tim"], process, "process_data", upload_data(dkb_file))
+    process_dkb(org["tim"], process, dkb_file)
     task = open_task(process, "correct")
     client_for(org["kasi"]).post(task_url(process, task, "assign"))
 

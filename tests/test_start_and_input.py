@@ -68,10 +68,10 @@ def at_upload_step(bengkulu):
     return process, task, client
 
 
-def post_upload(at_upload_step, name, content, notes="Catatan yang saya ketik panjang."):
+def post_upload(at_upload_step, name, content, cutoff="2025-06-30"):
     process, task, client = at_upload_step
     response = client.post(task_url(process, task, "execute"), {
-        "upload": SimpleUploadedFile(name, content), "source": "DKB", "cutoff_date": "2025-06-30", "notes": notes,
+        "action": "upload", "upload": SimpleUploadedFile(name, content), "source": "DKB", "cutoff_date": cutoff,
     })
     return response, response.content.decode()
 
@@ -91,7 +91,7 @@ def xlsx_bytes():
     ("kolom.csv", b"NIK,NAMA\n1771010101900001,X\n", "Kolom wajib tidak ditemukan"),
     ("rusak.csv.gz", "truncated-gzip", "gzip"),
 ])
-def test_unusable_uploads_are_refused_the_task_stays_open_and_typed_notes_are_kept(
+def test_unusable_uploads_are_refused_the_task_stays_open_and_typed_values_are_kept(
     at_upload_step, dkb_file, name, content, message
 ):
     process, task, _ = at_upload_step
@@ -103,7 +103,7 @@ def test_unusable_uploads_are_refused_the_task_stays_open_and_typed_notes_are_ke
     response, page = post_upload(at_upload_step, name, content)
     assert response.status_code == 200
     assert message.lower() in page.lower(), page[page.find("sop-field__errors"):][:600]
-    assert "Catatan yang saya ketik panjang." in page
+    assert 'value="2025-06-30"' in page  # what the user entered is kept
     task.refresh_from_db()
     assert task.status == STATUS.ASSIGNED
     assert not DkbUpload.objects.exists()
@@ -162,3 +162,9 @@ def test_process_page_shows_the_audit_trail_and_the_control_sheet(bengkulu):
     assert "Lembar Kendali Mutu Baku" in page
     for text in ("memulai proses", "mengambil tugas", "melepaskan tugas", "Pembentukan Tim (SK)", "7 hari"):
         assert text in page, text
+
+
+def test_a_cut_off_date_outside_the_semester_is_refused(at_upload_step, dkb_file):
+    response, page = post_upload(at_upload_step, "dkb.csv", dkb_file.read_bytes(), cutoff="2025-12-31")
+    assert "Tanggal posisi data harus di dalam Semester I 2025" in page
+    assert not DkbUpload.objects.exists()

@@ -3,7 +3,7 @@ from datetime import date
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import DkbUpload, PeriodType, SopProcess
@@ -77,41 +77,36 @@ class FormTeamForm(forms.Form):
         return value
 
 
-class ProcessDataForm(forms.ModelForm):
-    """Step 3: the DKB/DWH extract and how it was processed."""
+class UploadForm(forms.ModelForm):
+    """Step 3, first part: the DKB/DWH extract, its source and its cut-off date."""
 
     upload = forms.FileField(
         label=_("Berkas ekstrak DKB/DWH"),
-        required=False,
         help_text=_("CSV (dipisah koma, titik koma, pipa atau tab; boleh .gz) atau Parquet."),
     )
 
     class Meta:
         model = DkbUpload
-        fields = ["source", "cutoff_date", "notes"]
-        widgets = {"cutoff_date": DateInput(), "notes": forms.Textarea(attrs={"rows": 4})}
+        fields = ["upload", "source", "cutoff_date"]
+        widgets = {"cutoff_date": DateInput()}
 
-    def __init__(self, *args, process, previous_upload=None, **kwargs):
+    def __init__(self, *args, process, **kwargs):
         super().__init__(*args, **kwargs)
         self.process = process
-        self.previous_upload = previous_upload
         self.fields["upload"].widget.attrs["accept"] = ".csv,.txt,.gz,.parquet"
-        if previous_upload is None:
-            self.fields["upload"].required = True
-        else:
-            self.fields["upload"].help_text = _(
-                "Kosongkan untuk tetap memakai berkas sebelumnya (%(name)s)."
-            ) % {"name": previous_upload.original_name}
         if not self.is_bound:
-            end = date(process.year, 6, 30) if process.period_number == 1 else date(process.year, 12, 31)
-            self.initial.setdefault("cutoff_date", end)
+            self.initial.setdefault("cutoff_date", self.semester_bounds()[1])
             self.initial.setdefault("source", "DKB")
+
+    def semester_bounds(self):
+        year = self.process.year
+        if self.process.period_number == 1:
+            return date(year, 1, 1), date(year, 6, 30)
+        return date(year, 7, 1), date(year, 12, 31)
 
     def clean_upload(self):
         upload = self.cleaned_data.get("upload")
-        if upload is None:
-            return None
-        limit = settings.DKB_UPLOAD_MAX_MB * 1024 * 1024
+        limit = int(settings.DKB_UPLOAD_MAX_MB * 1024 * 1024)
         if upload.size == 0:
             raise forms.ValidationError(_("Berkas kosong (0 bita). Unggah ekstrak yang berisi data."))
         if upload.size > limit:
@@ -123,20 +118,26 @@ class ProcessDataForm(forms.ModelForm):
 
     def clean_cutoff_date(self):
         value = self.cleaned_data["cutoff_date"]
-        start = date(self.process.year, 1 if self.process.period_number == 1 else 7, 1)
-        end = date(self.process.year, 6, 30) if self.process.period_number == 1 else date(self.process.year, 12, 31)
+        start, end = self.semester_bounds()
         if not start <= value <= end:
             raise forms.ValidationError(
                 _("Tanggal posisi data harus di dalam %(period)s (%(start)s s.d. %(end)s).")
-                % {
-                    "period": self.process.period_label,
-                    "start": value.__class__.strftime(start, "%d-%m-%Y"),
-                    "end": value.__class__.strftime(end, "%d-%m-%Y"),
-                }
+                % {"period": self.process.period_label, "start": formats.date_format(start), "end": formats.date_format(end)}
             )
         if value > timezone.localdate():
             raise forms.ValidationError(_("Tanggal posisi data tidak boleh di masa depan."))
         return value
+
+
+class SubmitDraftForm(forms.Form):
+    """Step 3, second part: hand the draft (the aggregated tables) to the Kasi."""
+
+    notes = forms.CharField(
+        label=_("Catatan pengolahan untuk Kasi"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+    )
 
 
 class CorrectForm(ReviewForm):

@@ -1,11 +1,29 @@
 from .audit import AuditEvent
 from .organisation import Officer, OfficerRole, Organisation
-from .population import Distribution, DkbUpload, Publication, BackupRecord, TeamDecree
+from .population import (
+    AggregationRun,
+    BackupRecord,
+    Distribution,
+    DkbUpload,
+    DraftSubmission,
+    Publication,
+    TeamDecree,
+)
 from .process import PeriodType, PopulationProcess, SopProcess, UtilizationProcess
 from .review import Instruction, Review
+from .sla import AlternativeSchedule, HolidayOverride, Notification, ProcessSla, SlaStatus, TaskSla, WaktuOverride
 from .utilization import Evidence, LakipMaterial, Opd, UtilizationCount, UtilizationEntry, Evaluation
 
 __all__ = [
+    "AlternativeSchedule",
+    "HolidayOverride",
+    "Notification",
+    "ProcessSla",
+    "SlaStatus",
+    "TaskSla",
+    "WaktuOverride",
+    "AggregationRun",
+    "DraftSubmission",
     "AuditEvent",
     "BackupRecord",
     "Distribution",

@@ -46,13 +46,57 @@ class DkbUpload(models.Model):
     columns = models.JSONField(default=list)
     source = models.CharField(_("sumber data"), max_length=3, choices=SOURCES)
     cutoff_date = models.DateField(_("tanggal posisi data"))
-    notes = models.TextField(_("catatan pengolahan"), blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
     purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["uploaded_at"]
+
+
+class AggregationRun(models.Model):
+    """One run of the DKB engine over an upload, done by the background worker (run_jobs).
+
+    The result keeps the aggregate tables and the quality report, never personal rows.
+    """
+
+    QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+    STATUSES = [(QUEUED, _("menunggu")), (RUNNING, _("sedang diolah")), (DONE, _("selesai")), (FAILED, _("gagal"))]
+
+    upload = models.ForeignKey(DkbUpload, on_delete=models.CASCADE, related_name="runs")
+    status = models.CharField(max_length=10, choices=STATUSES, default=QUEUED, db_index=True)
+    progress = models.FloatField(default=0.0)
+    message = models.CharField(max_length=500, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    started = models.DateTimeField(null=True, blank=True)
+    heartbeat = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created", "pk"]
+
+    @property
+    def is_active(self):
+        return self.status in (self.QUEUED, self.RUNNING)
+
+    @property
+    def percent(self):
+        return round(self.progress * 100)
+
+
+class DraftSubmission(models.Model):
+    """Step 3's output: the draft report (a successful run) handed to the Kasi, with notes."""
+
+    process = models.ForeignKey(SopProcess, on_delete=models.CASCADE, related_name="draft_submissions")
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="+")
+    run = models.ForeignKey(AggregationRun, on_delete=models.PROTECT, related_name="submissions")
+    notes = models.TextField(_("catatan pengolahan untuk Kasi"), blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created"]
 
 
 class Publication(models.Model):

@@ -4,17 +4,24 @@ import hashlib
 import secrets
 from pathlib import Path
 
+from django.contrib import messages
 from django.core.files import File
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.views import View
 
+from ..aggregation import enqueue, export_csv, export_xlsx, province_summary
 from ..catalogue import SOP_A
 from ..dkb.ingest import DkbFileError, check_file
 from ..forms import population as forms
 from ..models import (
+    AggregationRun,
     AuditEvent,
     BackupRecord,
     Distribution,
     DkbUpload,
+    DraftSubmission,
     Instruction,
     PeriodType,
     Publication,
@@ -70,88 +77,135 @@ def store_dkb_upload(upload, process):
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    storage = private_storage()
-    stored = storage.save(f"dkb/{process.pk}/{token}{suffix}", File(upload))
+    stored = private_storage().save(f"dkb/{process.pk}/{token}{suffix}", File(upload))
     return stored, digest.hexdigest(), token, suffix
 
 
+def latest_run(process):
+    return (
+        AggregationRun.objects.filter(upload__process=process)
+        .select_related("upload")
+        .order_by("-created", "-pk")
+        .first()
+    )
+
+
 class ProcessDataView(StepView):
-    """Step 3: upload the extract, check it is a readable DKB file, record source and notes."""
+    """Step 3: upload the extract (checked at once, aggregated in the background), look at the
+    tables and the quality report when they are ready, then hand the draft to the Kasi."""
 
-    form_class = forms.ProcessDataForm
+    form_class = forms.SubmitDraftForm
+    template_name = "workflows/population/process_data.html"
 
-    def previous_upload(self):
-        return self.process.dkb_uploads.order_by("-uploaded_at").first()
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        run = latest_run(self.process)
+        context["run"] = run
+        context["upload_form"] = kwargs.get("upload_form") or forms.UploadForm(process=self.process)
+        if run and run.status == AggregationRun.DONE:
+            context["summary"] = province_summary(run.result)
+        context["uploads"] = self.process.dkb_uploads.select_related("uploaded_by").prefetch_related("runs")
+        return context
 
-    def extra_form_kwargs(self):
-        return {"process": self.process, "previous_upload": self.previous_upload()}
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("action") == "upload":
+            return self.upload()
+        form = self.get_form()
+        run = latest_run(self.process)
+        if run is None or run.status != AggregationRun.DONE:
+            form.is_valid()
+            form.add_error(None, _("Belum ada tabel agregat yang selesai diolah. Unggah ekstrak dan tunggu hingga selesai."))
+            return self.form_invalid(form)
+        if form.is_valid():
+            self.run = run
+            return self.form_valid(form)
+        return self.form_invalid(form)
 
-    def form_valid(self, form):
-        upload = form.cleaned_data.get("upload")
-        if upload is not None:
-            stored, sha256, token, suffix = store_dkb_upload(upload, self.process)
-            path = Path(private_storage().path(stored))
+    def upload(self):
+        upload_form = forms.UploadForm(self.request.POST, self.request.FILES, process=self.process)
+        if upload_form.is_valid():
+            file = upload_form.cleaned_data["upload"]
+            stored, sha256, token, suffix = store_dkb_upload(file, self.process)
             try:
-                info = check_file(path)
+                info = check_file(private_storage().path(stored), province=self.process.organisation.province_code)
             except DkbFileError as error:
                 private_storage().delete(stored)
-                form.add_error("upload", _(error.template) % error.params)
-                return self.form_invalid(form)
-            self.new_file = dict(
-                file=stored,
-                token=token,
-                suffix=suffix,
-                original_name=Path(upload.name).name[:255],
-                size=upload.size,
-                sha256=sha256,
-                file_format=info.format,
-                columns=list(info.columns),
-            )
-        else:
-            previous = self.previous_upload()
-            self.new_file = dict(
-                file=previous.file.name,
-                token=previous.token,
-                suffix=previous.suffix,
-                original_name=previous.original_name,
-                size=previous.size,
-                sha256=previous.sha256,
-                file_format=previous.file_format,
-                columns=previous.columns,
-            )
-        return super().form_valid(form)
+                upload_form.add_error("upload", _(error.template) % error.params)
+            else:
+                upload = DkbUpload.objects.create(
+                    process=self.process, task=self.task, file=stored, token=token, suffix=suffix,
+                    original_name=Path(file.name).name[:255], size=file.size, sha256=sha256,
+                    file_format=info.format, columns=list(info.columns),
+                    source=upload_form.cleaned_data["source"], cutoff_date=upload_form.cleaned_data["cutoff_date"],
+                    uploaded_by=self.request.user,
+                )
+                enqueue(upload)
+                AuditEvent.record(
+                    AuditEvent.Action.UPLOAD, self.request.user, self.process, self.task,
+                    _("Ekstrak %(source)s, %(size)s bita, SHA-256 %(sha)s")
+                    % {"source": upload.source, "size": upload.size, "sha": sha256[:16]},
+                )
+                messages.info(self.request, _("Berkas diterima dan sedang diolah. Halaman ini menampilkan kemajuannya."))
+                return HttpResponseRedirect(self.request.get_full_path())
+        return self.render_to_response(self.get_context_data(form=self.get_form_class()(), upload_form=upload_form))
 
     def perform(self, form):
-        DkbUpload.objects.create(
-            process=self.process,
-            task=self.task,
-            source=form.cleaned_data["source"],
-            cutoff_date=form.cleaned_data["cutoff_date"],
-            notes=form.cleaned_data["notes"],
-            uploaded_by=self.request.user,
-            **self.new_file,
+        DraftSubmission.objects.create(
+            process=self.process, task=self.task, run=self.run, notes=form.cleaned_data["notes"], author=self.request.user
         )
-        if form.cleaned_data.get("upload") is not None:
-            AuditEvent.record(
-                AuditEvent.Action.UPLOAD,
-                actor=self.request.user,
-                process=self.process,
-                task=self.task,
-                detail=_("Ekstrak %(source)s, %(size)s bita, SHA-256 %(sha)s")
-                % {"source": form.cleaned_data["source"], "size": self.new_file["size"], "sha": self.new_file["sha256"][:16]},
-            )
 
 
-class CorrectView(ReviewStepView):
+class RunStatusView(View):
+    """Progress of an aggregation run, polled by the step-3 page."""
+
+    def get(self, request, process_pk, run_pk):
+        run = get_object_or_404(AggregationRun, pk=run_pk, upload__process_id=process_pk)
+        return JsonResponse({"status": run.status, "percent": run.percent, "message": run.message})
+
+
+class TablesDownloadView(View):
+    """The aggregate tables of a run as XLSX or CSV (no personal data), audited."""
+
+    def get(self, request, process_pk, run_pk, fmt):
+        run = get_object_or_404(AggregationRun, pk=run_pk, upload__process_id=process_pk, status=AggregationRun.DONE)
+        process = run.upload.process
+        name = f"tabel-agregat-{process.year}-s{process.period_number}-{run.pk}.{fmt}"
+        if fmt == "xlsx":
+            content, content_type = export_xlsx(run.result), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        else:
+            content, content_type = export_csv(run.result), "text/csv; charset=utf-8"
+        AuditEvent.record(AuditEvent.Action.DOWNLOAD, request.user, process, detail=name)
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+class TablesContextMixin:
+    """Step 4 onwards: the tables and quality report of the draft the team submitted."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        submission = self.process.draft_submissions.select_related("run__upload").order_by("-created").first()
+        if submission is not None:
+            context["submission"] = submission
+            context["run"] = submission.run
+            context["summary"] = province_summary(submission.run.result)
+        return context
+
+
+class CorrectView(TablesContextMixin, ReviewStepView):
     form_class = forms.CorrectForm
+    template_name = "workflows/population/review.html"
 
 
-class ValidateView(ReviewStepView):
+class ValidateView(TablesContextMixin, ReviewStepView):
     form_class = forms.ValidateForm
+    template_name = "workflows/population/review.html"
 
 
-class ApproveView(ReviewStepView):
+class ApproveView(TablesContextMixin, ReviewStepView):
     form_class = forms.ApproveForm
+    template_name = "workflows/population/review.html"
 
 
 class ReceiveView(StepView):

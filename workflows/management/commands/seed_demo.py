@@ -128,20 +128,103 @@ class Command(BaseCommand):
         if SopProcess.objects.filter(organisation=organisation).exists():
             return  # already seeded (or in real use): leave it alone
         if key == "bkl":
-            # SOP A, Semester I 2025: team formed, waiting for the team's upload (step 3).
-            process = self.start(key, "/population/start/", {"year": 2025, "semester": 1, "text": "Bentuk tim."})
-            self.do(key, Role.KABID, process, "form_team", {
-                "number": "800/123/DKPS/2025", "date": "2025-07-01",
-                "members": [self.user_pk(key, Role.TIM), self.user_pk(key, Role.TIM, "2")],
-            })
+            self.population_process(key, 2024, 2, until=None)  # finished, with one return round
+            self.population_process(key, 2025, 1, until="correct")  # waiting for the Kasi's correction
         else:
-            # SOP B, Triwulan III 2026: staff is filling the list (step 3).
-            process = self.start(key, "/utilization/start/", {
-                "year": 2026, "period_type": "triwulan", "period_number": 3, "text": "Buat daftar pemanfaatan.",
+            self.utilization_process(key, 2, until=None)  # Triwulan II 2026 finished
+            self.utilization_process(key, 3, until="fill_list")  # staff filling the list
+
+    def population_process(self, key, year, semester, until):
+        process = self.start(key, "/population/start/", {"year": year, "semester": semester, "text": "Bentuk tim."})
+        self.do(key, Role.KABID, process, "form_team", {
+            "number": f"800/{semester}/DKPS/{year}", "date": f"{year}-{'07-01' if semester == 1 else '12-01'}",
+            "members": [self.user_pk(key, Role.TIM), self.user_pk(key, Role.TIM, "2")],
+        })
+        cutoff = f"{year}-06-30" if semester == 1 else f"{year}-12-31"
+        self.upload_and_submit(key, process, cutoff)
+        if until == "correct":
+            return process
+        self.do(key, Role.KASI, process, "correct", {"decision": "return", "notes": "Periksa kembali tabel umur."})
+        self.upload_and_submit(key, process, cutoff)
+        self.do(key, Role.KASI, process, "correct", {"decision": "approve"})
+        self.do(key, Role.KABID, process, "validate", {"decision": "approve"})
+        self.do(key, Role.KADIS, process, "approve", {"decision": "approve"})
+        self.do(key, Role.KABID, process, "receive", {"text": "Cetak dan publikasikan."})
+        self.do(key, Role.KASI, process, "print_distribute", {
+            "copies": 40, "printed_on": f"{year + 1}-01-20", "published_on": f"{year + 1}-01-21",
+            "channel": "Situs web dinas", "instruction_to_adb": "Back-up data semester ini.",
+            "distribution-TOTAL_FORMS": 1, "distribution-INITIAL_FORMS": 0,
+            "distribution-0-recipient": "Bappeda Provinsi", "distribution-0-delivered_on": f"{year + 1}-01-22",
+            "distribution-0-copies": 5,
+        })
+        self.do(key, Role.ADB, process, "backup", {"location": f"Arsip/DKB/{year}-S{semester}", "notes": ""})
+        return process
+
+    def upload_and_submit(self, key, process, cutoff):
+        import tempfile
+        from pathlib import Path
+
+        from workflows.aggregation import run_pending
+        from workflows.dkb.generator import write_dkb
+
+        task = self.open_task(process, "process_data")
+        client = self.client_for(key, Role.TIM)
+        prefix = self.prefix(process, task)
+        if task.status == STATUS.NEW:
+            client.post(f"{prefix}/assign/")
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "dkb-demo.csv"
+            write_dkb(path, province=process.organisation.province_code, rows=3000, seed=process.year * 10 + process.period_number)
+            with open(path, "rb") as handle:
+                response = client.post(f"{prefix}/execute/", {
+                    "action": "upload", "upload": handle, "source": "DKB", "cutoff_date": cutoff,
+                })
+        if response.status_code != 302:
+            raise RuntimeError(f"Demo upload failed: {response.status_code}")
+        run_pending()
+        self.do(key, Role.TIM, process, "process_data", {"notes": "Diolah dari DKB (data sintetis)."})
+
+    def utilization_process(self, key, quarter, until):
+        process = self.start(key, "/utilization/start/", {
+            "year": 2026, "period_type": "triwulan", "period_number": quarter, "text": "Buat daftar pemanfaatan.",
+        })
+        self.do(key, Role.KASI, process, "instruct_staff", {
+            "text": "Kumpulkan data dukung dari OPD.", "staff": [self.user_pk(key, Role.STAF)],
+        })
+        if until == "fill_list":
+            return process
+        task = self.open_task(process, "fill_list")
+        client = self.client_for(key, Role.STAF)
+        prefix = self.prefix(process, task)
+        client.post(f"{prefix}/assign/")
+        opds = list(process.organisation.opds.order_by("name")[:6])
+        for index, opd in enumerate(opds):
+            client.post(f"{prefix}/execute/", {
+                "action": "add", "opd": opd.pk, "use_type": ["nik", "data", "ktpel"][index % 3],
+                "access_method": ["web_service", "web_portal", "card_reader"][index % 3],
+                "pks_number": f"119/{index + 1}/PKS-DUKCAPIL/2025", "pks_date": "2025-02-01",
+                "pks_expiry": "2030-02-01", "purpose": "Verifikasi data penerima layanan",
+                "uses": 150 * (index + 1) * quarter,
             })
-            self.do(key, Role.KASI, process, "instruct_staff", {
-                "text": "Kumpulkan data dukung dari OPD.", "staff": [self.user_pk(key, Role.STAF)],
-            })
+        self.do(key, Role.STAF, process, "fill_list", {"action": "submit"})
+        self.do(key, Role.STAF, process, "count", {"confirmed": "on"})
+        self.do(key, Role.KASI, process, "evaluate", {
+            "decision": "approve", "analysis": "Enam OPD memanfaatkan data kependudukan melalui PKS yang berlaku.",
+        })
+        self.do(key, Role.KABID, process, "lakip", {
+            "indicator": "Persentase OPD yang memanfaatkan data kependudukan", "target": "40",
+            "realisation": "46.15", "analysis": "Capaian melampaui target triwulan.",
+        })
+        self.do(key, Role.SEKRETARIAT, process, "check", {"decision": "approve"})
+        return process
+
+    def open_task(self, process, node):
+        task = process.task_set.filter(flow_task_type="HUMAN", status__in=[STATUS.NEW, STATUS.ASSIGNED]).get()
+        assert task.flow_task.name == node, (task.flow_task.name, node)
+        return task
+
+    def prefix(self, process, task):
+        return f"/{'population' if process.sop == 'A' else 'utilization'}/{process.pk}/{task.flow_task.name}/{task.pk}"
 
     def user_pk(self, key, role, suffix=""):
         return get_user_model().objects.get(username=username(key, role) + suffix).pk
@@ -150,13 +233,12 @@ class Command(BaseCommand):
         response = self.client_for(key, Role.KADIS if "population" in url else Role.KABID).post(url, data)
         if response.status_code != 302:
             raise RuntimeError(f"Demo start failed at {url}: {response.status_code}")
-        return SopProcess.objects.filter(organisation__officers__user__username__startswith=key).latest("pk")
+        return SopProcess.objects.filter(organisation__officers__user__username=username(key, Role.KADIS)).latest("pk")
 
     def do(self, key, role, process, node, data, suffix=""):
-        task = process.task_set.filter(flow_task_type="HUMAN", status__in=[STATUS.NEW, STATUS.ASSIGNED]).get()
-        assert task.flow_task.name == node, (task.flow_task.name, node)
+        task = self.open_task(process, node)
         client = self.client_for(key, role, suffix)
-        prefix = f"/{'population' if process.sop == 'A' else 'utilization'}/{process.pk}/{node}/{task.pk}"
+        prefix = self.prefix(process, task)
         if task.status == STATUS.NEW:
             client.post(f"{prefix}/assign/")
         response = client.post(f"{prefix}/execute/", data)

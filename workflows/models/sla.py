@@ -1,0 +1,269 @@
+"""Time standards in working time: calendar overrides, per-task clocks, escalation notices.
+
+The admin-editable rows (holiday overrides, alternative schedules, Waktu overrides) feed
+``workflows.sla.calendar_for``; one :class:`TaskSla` row per human task keeps its due moment and,
+once finished, its elapsed working time, so dashboards aggregate stored numbers in SQL and
+history never has to be recomputed when a calendar changes later.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .. import workcalendar
+from ..catalogue import SOPS, WaktuUnit
+from .organisation import Organisation
+from .process import SopProcess
+
+SOP_CHOICES = [(code, f"SOP {code}") for code in SOPS]
+
+
+class HolidayOverride(models.Model):
+    """A day the national calendar gets wrong for an organisation (or for everyone).
+
+    ``holidays`` carries national holidays and cuti bersama, but regional holidays are missing
+    and SKB revisions arrive late, so administrators add or cancel days here.
+    """
+
+    ADD = "add"
+    REMOVE = "remove"
+    ACTIONS = [(ADD, _("Tambah hari libur")), (REMOVE, _("Batalkan hari libur"))]
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="holiday_overrides",
+        verbose_name=_("organisasi"),
+        help_text=_("Kosongkan untuk semua organisasi."),
+    )
+    date = models.DateField(_("tanggal"))
+    action = models.CharField(_("tindakan"), max_length=10, choices=ACTIONS, default=ADD)
+    name = models.CharField(_("keterangan"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("penyesuaian hari libur")
+        verbose_name_plural = _("penyesuaian hari libur")
+        ordering = ["-date"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "date"], name="one_holiday_override_per_org_day"),
+            # NULLs are distinct in a unique index, so global rows need their own constraint.
+            models.UniqueConstraint(
+                fields=["date"], condition=Q(organisation__isnull=True), name="one_global_holiday_override_per_day"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.get_action_display()}"
+
+
+WEEKDAY_FIELDS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_RAMADAN_DAY = "08:00-12:00 12:30-15:00"
+_RAMADAN_FRIDAY = "08:00-11:30 12:30-15:30"
+_HOURS_HELP = _("Jam kerja, mis. 08:00-12:00 12:30-15:00; kosong berarti libur.")
+
+
+def _hours_field(label, default):
+    return models.CharField(label, max_length=100, blank=True, default=default, help_text=_HOURS_HELP)
+
+
+class AlternativeSchedule(models.Model):
+    """Working hours for a date range (Ramadan), for one organisation or for everyone.
+
+    The defaults are the Ramadan hours of Perpres 21/2023. An organisation's own range replaces
+    any global range it overlaps.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="alternative_schedules",
+        verbose_name=_("organisasi"),
+        help_text=_("Kosongkan untuk semua organisasi."),
+    )
+    name = models.CharField(_("nama"), max_length=100, default="Ramadan")
+    first_day = models.DateField(_("tanggal mulai"))
+    last_day = models.DateField(_("tanggal selesai"))
+    monday = _hours_field(_("Senin"), _RAMADAN_DAY)
+    tuesday = _hours_field(_("Selasa"), _RAMADAN_DAY)
+    wednesday = _hours_field(_("Rabu"), _RAMADAN_DAY)
+    thursday = _hours_field(_("Kamis"), _RAMADAN_DAY)
+    friday = _hours_field(_("Jumat"), _RAMADAN_FRIDAY)
+    saturday = _hours_field(_("Sabtu"), "")
+    sunday = _hours_field(_("Minggu"), "")
+
+    class Meta:
+        verbose_name = _("jadwal kerja khusus")
+        verbose_name_plural = _("jadwal kerja khusus")
+        ordering = ["-first_day"]
+
+    def __str__(self):
+        return f"{self.name} {self.first_day:%Y-%m-%d}–{self.last_day:%Y-%m-%d}"
+
+    def schedule(self):
+        keys = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+        return workcalendar.Schedule.of(**{key: getattr(self, name) for key, name in zip(keys, WEEKDAY_FIELDS)})
+
+    def clean(self):
+        if self.first_day and self.last_day and self.first_day > self.last_day:
+            raise ValidationError({"last_day": _("Tanggal selesai tidak boleh sebelum tanggal mulai.")})
+        try:
+            self.schedule()
+        except ValueError:
+            raise ValidationError(_("Jam kerja tidak terbaca. Tulis seperti 08:00-12:00 12:30-15:00."))
+        if self.first_day and self.last_day:
+            same_scope = AlternativeSchedule.objects.filter(organisation=self.organisation).exclude(pk=self.pk)
+            if same_scope.filter(first_day__lte=self.last_day, last_day__gte=self.first_day).exists():
+                raise ValidationError(_("Rentang tanggal ini bertumpang tindih dengan jadwal khusus lain."))
+
+
+class WaktuOverride(models.Model):
+    """An organisation's own time standard for one SOP step, replacing the catalogue's Waktu."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="waktu_overrides", verbose_name=_("organisasi")
+    )
+    sop = models.CharField(_("SOP"), max_length=1, choices=SOP_CHOICES)
+    step_number = models.PositiveSmallIntegerField(_("langkah"))
+    amount = models.PositiveIntegerField(_("waktu"))
+    unit = models.CharField(_("satuan"), max_length=10, choices=WaktuUnit.CHOICES)
+
+    class Meta:
+        verbose_name = _("penyesuaian waktu baku")
+        verbose_name_plural = _("penyesuaian waktu baku")
+        ordering = ["organisation", "sop", "step_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "sop", "step_number"], name="one_waktu_override_per_step")
+        ]
+
+    def __str__(self):
+        return f"SOP {self.sop} {self.step_number}: {self.amount} {self.unit}"
+
+    def clean(self):
+        sop = SOPS.get(self.sop)
+        if sop is not None and self.step_number is not None:
+            if not any(step.number == self.step_number for step in sop.steps):
+                raise ValidationError({"step_number": _("Langkah ini tidak ada dalam SOP.")})
+        if self.amount == 0:
+            raise ValidationError({"amount": _("Waktu baku harus lebih dari nol.")})
+
+
+class SlaStatus(models.TextChoices):
+    ON_TRACK = "on_track", _("Sesuai jadwal")
+    DUE_SOON = "due_soon", _("Mendekati batas")
+    OVERDUE = "overdue", _("Terlambat")
+    DONE_ON_TIME = "done_on_time", _("Selesai tepat waktu")
+    DONE_LATE = "done_late", _("Selesai terlambat")
+    CANCELLED = "cancelled", _("Dibatalkan")
+
+
+class TaskSla(models.Model):
+    """The clock of one human task: its standard, due moment and, once finished, its working time.
+
+    Organisation, SOP and step are copied from the process and catalogue so the dashboard filters
+    and groups this one table; the standard is copied too, so a later admin override does not
+    rewrite the history of tasks already measured against the old one.
+    """
+
+    task = models.OneToOneField("viewflow.Task", on_delete=models.CASCADE, primary_key=True, related_name="sla")
+    process = models.ForeignKey(SopProcess, on_delete=models.CASCADE, related_name="task_slas")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    sop = models.CharField(max_length=1, choices=SOP_CHOICES)
+    step_number = models.PositiveSmallIntegerField()
+    node = models.CharField(max_length=50)
+    waktu_amount = models.PositiveIntegerField()
+    waktu_unit = models.CharField(max_length=10)
+    # Nominal working duration of the standard (hari = the schedule's average day), for ratios.
+    standard_seconds = models.PositiveIntegerField()
+    opened = models.DateTimeField(help_text="the task's queue time (Task.created)")
+    due = models.DateTimeField()
+    # The moment 80% of the working time between opened and due is used: "due soon" from here.
+    warn_at = models.DateTimeField()
+    # The first working moment at or after the due moment: escalation is never sent before it.
+    notify_at = models.DateTimeField()
+    finished = models.DateTimeField(null=True, blank=True)
+    elapsed_seconds = models.PositiveIntegerField(null=True, blank=True)
+    on_time = models.BooleanField(null=True)
+    cancelled = models.BooleanField(default=False)
+    reopened = models.BooleanField(default=False, help_text="created by a return for correction")
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    escalated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("waktu tugas")
+        verbose_name_plural = _("waktu tugas")
+        indexes = [
+            models.Index(fields=["organisation", "opened"], name="tasksla_org_opened"),
+            models.Index(fields=["organisation", "sop", "step_number"], name="tasksla_org_step"),
+            models.Index(
+                fields=["notify_at"],
+                condition=Q(escalated_at__isnull=True, finished__isnull=True),
+                name="tasksla_escalation_due",
+            ),
+            models.Index(
+                fields=["organisation", "due"], condition=Q(finished__isnull=True), name="tasksla_open_due"
+            ),
+        ]
+
+    def __str__(self):
+        return f"SLA task {self.task_id}"
+
+    def status(self, now):
+        if self.cancelled:
+            return SlaStatus.CANCELLED
+        if self.finished is not None:
+            return SlaStatus.DONE_ON_TIME if self.on_time else SlaStatus.DONE_LATE
+        if now >= self.due:
+            return SlaStatus.OVERDUE
+        if now >= self.warn_at:
+            return SlaStatus.DUE_SOON
+        return SlaStatus.ON_TRACK
+
+
+class ProcessSla(models.Model):
+    """A process's overall standard (sum of its steps' standards) and its actual working time.
+
+    ``elapsed_seconds`` grows by each finished task's working time. Steps run one after another,
+    so the sum is the working time from start to finish, return rounds included.
+    """
+
+    process = models.OneToOneField(SopProcess, on_delete=models.CASCADE, primary_key=True, related_name="sla")
+    standard_seconds = models.PositiveIntegerField()
+    elapsed_seconds = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("waktu proses")
+        verbose_name_plural = _("waktu proses")
+
+
+class Notification(models.Model):
+    """An in-app escalation notice; one per recipient and overdue task, never repeated."""
+
+    class Reason(models.TextChoices):
+        ASSIGNEE = "assignee", _("pelaksana tugas")
+        QUEUE = "queue", _("pemegang peran")
+        SUPERVISOR = "supervisor", _("atasan")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sla_notifications"
+    )
+    task_sla = models.ForeignKey(TaskSla, on_delete=models.CASCADE, related_name="notifications")
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    created = models.DateTimeField()
+    emailed = models.BooleanField(default=False)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("pemberitahuan")
+        verbose_name_plural = _("pemberitahuan")
+        ordering = ["-created", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "task_sla"], name="one_notice_per_recipient_and_task")
+        ]
