@@ -56,10 +56,13 @@ def assert_refused_to_all_but(actor_key, process, node, home, other, outsider):
         for action in ("assign", "execute"):
             response = client.post(task_url(process, task, action), {})
             assert response.status_code == expected, f"{key} {action} {node}: {response.status_code}"
-        if not same_org:
-            for action in ("detail", "unassign", "cancel", ""):
-                response = client.get(task_url(process, task, action).replace("//", "/"))
-                assert response.status_code == 404, f"{key} GET {action} {node}: {response.status_code}"
+    # The other organisation's holder of the very role the step needs, and a user without an
+    # organisation, cannot even look at the task.
+    for user in (other[actor_key], outsider):
+        client = client_for(user)
+        for action in ("detail", "unassign", "cancel", ""):
+            response = client.get(task_url(process, task, action).replace("//", "/"))
+            assert response.status_code == 404, f"{user} GET {action} {node}: {response.status_code}"
     # Claimed by the right officer, the execute page stays closed to every other user.
     owner = home[actor_key]
     assert client_for(owner).post(task_url(process, task, "assign")).status_code == 302

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.files import File
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -142,8 +143,8 @@ class ProcessDataView(StepView):
                 enqueue(upload)
                 AuditEvent.record(
                     AuditEvent.Action.UPLOAD, self.request.user, self.process, self.task,
-                    _("Ekstrak %(source)s, %(size)s bita, SHA-256 %(sha)s")
-                    % {"source": upload.source, "size": upload.size, "sha": sha256[:16]},
+                    _("Ekstrak %(source)s, %(size)s, SHA-256 %(sha)s")
+                    % {"source": upload.source, "size": filesizeformat(upload.size), "sha": sha256[:16]},
                 )
                 messages.info(self.request, _("Berkas diterima dan sedang diolah. Halaman ini menampilkan kemajuannya."))
                 return HttpResponseRedirect(self.request.get_full_path())
