@@ -1,10 +1,13 @@
 """viewflow's list pages, kept inside the user's organisation."""
 
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow import STATUS, chart
 from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.flow import views as flow_views
+
+from .. import sla
 
 
 def user_organisation_id(user):
@@ -30,17 +33,44 @@ class TaskScopeMixin:
 
 
 class UserTaskListMixin(TaskScopeMixin):
-    """Inbox and queue rows name the process and period rather than the step's long text."""
+    """Inbox and queue rows name the process and period rather than the step's long text, show
+    each task's due moment and SLA status, and put the most urgent (earliest due) first."""
 
-    columns = ("task_id", "task_title", "process_brief", "created")
+    columns = ("task_id", "task_title", "process_brief", "due", "sla_status", "created")
 
     def get_queryset(self):
-        return super().get_queryset().select_related("process__sopprocess")
+        queryset = super().get_queryset().select_related("process__sopprocess__organisation")
+        if self.ordering_kwarg not in self.request.GET:
+            queryset = queryset.order_by(F("sla__due").asc(nulls_last=True), "-created")
+        return queryset
 
     def process_brief(self, task):
         return task.process.sopprocess.brief
 
     process_brief.short_description = _("Proses")
+
+    def _sla(self, task):
+        return getattr(task, "sla", None)  # tasks created before deadlines existed have none
+
+    def due(self, task):
+        row = self._sla(task)
+        return sla.format_moment(row.due, task.process.sopprocess.organisation.timezone) if row else "—"
+
+    due.short_description = _("Batas waktu")
+    due.orderby_column = "sla__due"
+
+    def sla_status(self, task):
+        row = self._sla(task)
+        return sla.badge(row.status(self.now) if row else None)
+
+    sla_status.short_description = _("Status waktu")
+
+    @property
+    def now(self):
+        # One "now" per page, so two rows due at the same moment never disagree.
+        if not hasattr(self, "_now"):
+            self._now = timezone.now()
+        return self._now
 
 
 class InboxView(UserTaskListMixin, flow_views.FlowInboxListView):

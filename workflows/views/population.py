@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.core.files import File
+from django.db.models import Prefetch
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
@@ -105,7 +106,7 @@ class ProcessDataView(StepView):
         context["upload_form"] = kwargs.get("upload_form") or forms.UploadForm(process=self.process)
         if run and run.status == AggregationRun.DONE:
             context["summary"] = province_summary(run.result)
-        context["uploads"] = self.process.dkb_uploads.select_related("uploaded_by").prefetch_related("runs")
+        context["uploads"] = self.process.dkb_uploads.select_related("uploaded_by").prefetch_related(Prefetch("runs", queryset=AggregationRun.objects.defer("result")))
         return context
 
     def post(self, request, *args, **kwargs):
@@ -160,7 +161,7 @@ class RunStatusView(View):
     """Progress of an aggregation run, polled by the step-3 page."""
 
     def get(self, request, process_pk, run_pk):
-        run = get_object_or_404(AggregationRun, pk=run_pk, upload__process_id=process_pk)
+        run = get_object_or_404(AggregationRun.objects.defer("result"), pk=run_pk, upload__process_id=process_pk)
         return JsonResponse({"status": run.status, "percent": run.percent, "message": run.message})
 
 

@@ -1,3 +1,4 @@
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -5,7 +6,7 @@ from django.views import View
 from viewflow.workflow.flow import views as flow_views
 from viewflow.workflow.flow.viewset import FlowAppViewset
 
-from ..models import AuditEvent, DkbUpload, Evidence, SopProcess
+from ..models import AggregationRun, AuditEvent, DkbUpload, Evidence, SopProcess
 from ..roles import Role
 from .actions import (
     AuditedBulkAssignView,
@@ -36,7 +37,8 @@ class ProcessDetailView(flow_views.DetailProcessView):
             returns=sum(1 for review in process.reviews.all() if review.is_return),
             instructions=process.instructions.select_related("author").prefetch_related("assignees"),
             team_decrees=process.team_decrees.prefetch_related("members"),
-            dkb_uploads=process.dkb_uploads.select_related("uploaded_by"),
+            dkb_uploads=process.dkb_uploads.select_related("uploaded_by").prefetch_related(Prefetch("runs", queryset=AggregationRun.objects.defer("result"))),
+            draft_submissions=process.draft_submissions.select_related("author"),
             publications=process.publications.prefetch_related("distributions"),
             backups=process.backups.select_related("author"),
             utilization_entries=process.utilization_entries.select_related("opd").prefetch_related("evidence"),

@@ -1,0 +1,297 @@
+"""Supervisor SLA dashboard and the officers' escalation notices.
+
+The view only reads filters, asks ``TaskSla`` QuerySet methods for grouped figures (each one SQL
+query however many tasks there are) and turns them into rows and SVG charts.
+"""
+
+from collections import defaultdict
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.urls import path
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+from viewflow.urls import Application
+
+from .. import charts, sla
+from ..catalogue import SOPS
+from ..models import Notification, Organisation, PeriodType, SopProcess, TaskSla
+from ..models.process import ROMAN
+from ..models.sla import percentiles
+
+OVERDUE_LIMIT = 50
+TREND_PERIODS = 8
+HEATMAP_WEEKS = 12
+
+
+def can_supervise(user):
+    """Kadis, Kabid, Kasi (the roles holding manage permissions) and administrators."""
+    return user.is_authenticated and (user.is_superuser or user.has_perm("workflows.manage_populationprocess"))
+
+
+def is_officer(user):
+    return user.is_authenticated and hasattr(user, "officer")
+
+
+def period_key(year, period_type, number):
+    return f"{year}-{period_type}-{number}"
+
+
+def period_label(year, period_type, number):
+    if period_type == PeriodType.TAHUN:
+        return _("Tahun %(year)s") % {"year": year}
+    return f"{PeriodType(period_type).label} {ROMAN.get(number, number)} {year}"
+
+
+class DashboardFilterForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        Organisation.objects.all(), required=False, label=gettext_lazy("Organisasi"), empty_label=None
+    )
+    sop = forms.ChoiceField(
+        required=False,
+        label=gettext_lazy("SOP"),
+        choices=[("", gettext_lazy("Semua SOP"))] + [(code, f"SOP {code}") for code in SOPS],
+    )
+    period = forms.ChoiceField(required=False, label=gettext_lazy("Periode"))
+    date_from = forms.DateField(
+        required=False, label=gettext_lazy("Dari tanggal"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        required=False, label=gettext_lazy("Sampai tanggal"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, periods=(), with_organisation=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].choices = [("", _("Semua periode"))] + [
+            (period_key(*period), period_label(*period)) for period in periods
+        ]
+        if not with_organisation:
+            del self.fields["organisation"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise forms.ValidationError(_("Tanggal awal tidak boleh sesudah tanggal akhir."))
+        return data
+
+
+def _hours(seconds):
+    return None if seconds is None else seconds / 3600
+
+
+def _hours_label(value):
+    return charts.format_number(value, 1 if value < 10 else 0) + " j"
+
+
+def _percent(part, whole):
+    return None if not whole else 100 * part / whole
+
+
+def _step_title(sop_code, number):
+    step = SOPS[sop_code].step(number)
+    return f"{sop_code}{number}. {step.title}"
+
+
+def _person(row, prefix):
+    name = " ".join(filter(None, [row[f"{prefix}first_name"], row[f"{prefix}last_name"]]))
+    return name or row[f"{prefix}username"]
+
+
+class SlaDashboardView(TemplateView):
+    template_name = "workflows/sla/dashboard.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not can_supervise(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def organisation(self):
+        officer = getattr(self.request.user, "officer", None)
+        if officer is not None:
+            return officer.organisation  # officers only ever see their own organisation
+        chosen = self.request.GET.get("organisation", "")
+        organisations = Organisation.objects.order_by("name")
+        return (organisations.filter(pk=chosen).first() if chosen.isdigit() else None) or organisations.first()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        organisation = self.organisation()
+        if organisation is None:
+            return context
+        periods = (
+            SopProcess.objects.filter(organisation=organisation)
+            .values_list("year", "period_type", "period_number")
+            .distinct()
+            .order_by("-year", "period_type", "-period_number")
+        )
+        form = DashboardFilterForm(
+            self.request.GET or None,
+            periods=list(periods),
+            with_organisation=not hasattr(self.request.user, "officer"),
+            initial={"organisation": organisation.pk},
+        )
+        context.update(form=form, organisation=organisation)
+        filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+        tz = ZoneInfo(organisation.timezone)
+        now = timezone.now()
+        tasks = self.filtered(TaskSla.objects.measured().filter(organisation=organisation), filters, tz)
+        context.update(self.step_context(tasks, now, organisation))
+        context.update(self.officer_context(tasks, now))
+        context.update(self.trend_context(tasks, tz))
+        context.update(self.heatmap_context(tasks, now, tz, filters, context["step_rows"]))
+        context["overdue"] = [
+            {"row": row, "due": sla.format_moment(row.due, organisation.timezone), "badge": sla.badge(row.status(now)),
+             "title": _step_title(row.sop, row.step_number)}
+            for row in tasks.overdue_open(now).select_related("task__owner", "process")[:OVERDUE_LIMIT]
+        ]
+        return context
+
+    def filtered(self, tasks, filters, tz):
+        if filters.get("sop"):
+            tasks = tasks.filter(sop=filters["sop"])
+        if filters.get("period"):
+            year, period_type, number = filters["period"].split("-")
+            tasks = tasks.filter(process__year=year, process__period_type=period_type, process__period_number=number)
+        if filters.get("date_from"):
+            tasks = tasks.filter(opened__gte=datetime.combine(filters["date_from"], time.min, tz))
+        if filters.get("date_to"):
+            tasks = tasks.filter(opened__lt=datetime.combine(filters["date_to"] + timedelta(days=1), time.min, tz))
+        return tasks
+
+    def step_context(self, tasks, now, organisation):
+        figures = list(tasks.step_figures(now))
+        spread = percentiles(tasks, ("sop", "step_number"), "elapsed_seconds", (0.5, 0.9))
+        tables = {code: sla.waktu_table(organisation.pk, code) for code in {row["sop"] for row in figures}}
+        rows = []
+        for row in figures:
+            median, p90 = spread.get((row["sop"], row["step_number"]), (None, None))
+            rows.append({
+                **row,
+                "title": _step_title(row["sop"], row["step_number"]),
+                "waktu": sla.waktu_label(*tables[row["sop"]][row["step_number"]]),
+                "median": median,
+                "p90": p90,
+                "median_label": sla.format_working_time(median),
+                "p90_label": sla.format_working_time(p90),
+                "on_time_percent": _percent(row["on_time_count"], row["finished_count"]),
+                "median_over": median is not None and median > row["standard"],
+            })
+        finished = sum(row["finished_count"] for row in rows)
+        summary = {
+            "finished": finished,
+            "on_time_percent": _percent(sum(row["on_time_count"] for row in rows), finished),
+            "overdue_open": sum(row["overdue_open"] for row in rows),
+            "returns": sum(row["returns"] for row in rows),
+        }
+        chart = charts.hbar_chart(
+            [row["title"] for row in rows],
+            [(_("Median"), [_hours(row["median"]) for row in rows]),
+             (_("Persentil ke-90"), [_hours(row["p90"]) for row in rows])],
+            reference=[_hours(row["standard"]) for row in rows],
+            reference_name=_("Waktu baku"),
+            title=_("Waktu kerja per langkah dibanding waktu baku (jam kerja)"),
+            value_format=_hours_label,
+        ) if rows else ""
+        return {"step_rows": rows, "summary": summary, "step_chart": chart}
+
+    def officer_context(self, tasks, now):
+        done, holding = tasks.officer_figures(now)
+        people = defaultdict(lambda: {"finished": 0, "on_time": 0, "open": 0, "overdue": 0})
+        for row in done:
+            person = people[row["done_by"]]
+            person.update(name=_person(row, "done_by__"), finished=row["finished_count"], on_time=row["on_time_count"])
+        for row in holding:
+            person = people[row["task__owner"]]
+            person.update(name=_person(row, "task__owner__"), open=row["open_count"], overdue=row["overdue_count"])
+        officers = sorted(people.values(), key=lambda person: (-person["open"], -person["finished"], person["name"]))
+        for person in officers:
+            person["on_time_percent"] = _percent(person["on_time"], person["finished"])
+        return {"officers": officers}
+
+    def trend_context(self, tasks, tz):
+        quarters = list(tasks.quarterly_trend(tz))[-TREND_PERIODS:]
+        labels = [f"TW {ROMAN[row['quarter']]} {row['year']}" for row in quarters]
+        values = [_percent(row["on_time_count"], row["finished_count"]) for row in quarters]
+        chart = charts.line_chart(
+            labels,
+            [(_("% tepat waktu"), values)],
+            title=_("Persentase tugas selesai tepat waktu per triwulan"),
+            value_format=lambda value: charts.format_number(value, 0) + "%",
+            y_max=100,
+        ) if quarters else ""
+        return {"trend": list(zip(labels, values, quarters)), "trend_chart": chart}
+
+    def heatmap_context(self, tasks, now, tz, filters, step_rows):
+        end = now
+        if filters.get("date_to"):
+            end = min(now, datetime.combine(filters["date_to"] + timedelta(days=1), time.min, tz))
+        last_monday = timezone.localtime(end, tz).date() - timedelta(days=timezone.localtime(end, tz).weekday())
+        weeks = [last_monday - timedelta(weeks=n) for n in range(HEATMAP_WEEKS - 1, -1, -1)]
+        since = datetime.combine(weeks[0], time.min, tz)
+        counts = {
+            (row["sop"], row["step_number"], timezone.localtime(row["week"], tz).date()
+             if isinstance(row["week"], datetime) else row["week"]): row["count"]
+            for row in tasks.overdue_by_week(end, since, tz)
+        }
+        steps = [(row["sop"], row["step_number"], row["title"]) for row in step_rows]
+        matrix = [[counts.get((sop, number, week), 0) for week in weeks] for sop, number, _title in steps]
+        chart = charts.heatmap(
+            [title for _sop, _number, title in steps],
+            [date_format(week, "j M") for week in weeks],
+            matrix,
+            title=_("Tugas terlambat per langkah dan pekan batas waktu"),
+        ) if steps else ""
+        return {"heatmap_chart": chart, "heatmap_total": sum(map(sum, matrix))}
+
+
+class NotificationListView(TemplateView):
+    """The officer's escalation notices; the same ones also went out by e-mail."""
+
+    template_name = "workflows/sla/notifications.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        notices = (
+            Notification.objects.filter(recipient=self.request.user)
+            .select_related("task_sla__process__organisation")[:100]
+        )
+        context["notices"] = [
+            {
+                "notice": notice,
+                "title": _step_title(notice.task_sla.sop, notice.task_sla.step_number),
+                "due": sla.format_moment(notice.task_sla.due, notice.task_sla.process.organisation.timezone),
+                "created": sla.format_moment(notice.created, notice.task_sla.process.organisation.timezone),
+            }
+            for notice in notices
+        ]
+        return context
+
+    def post(self, request, *args, **kwargs):
+        Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
+        return HttpResponseRedirect(request.path)
+
+
+def sla_applications():
+    """The two menu entries for the viewflow Site: the supervisors' dashboard and the notices."""
+    return [
+        Application(
+            title=gettext_lazy("Kinerja Waktu"),
+            icon="timer",
+            app_name="sla",
+            permission=can_supervise,
+            urlpatterns=[path("", SlaDashboardView.as_view(), name="index")],
+        ),
+        Application(
+            title=gettext_lazy("Pemberitahuan"),
+            icon="notifications",
+            app_name="notifications",
+            permission=is_officer,
+            urlpatterns=[path("", NotificationListView.as_view(), name="index")],
+        ),
+    ]
