@@ -1,7 +1,16 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEvent, Officer, OfficerRole, Opd, Organisation
+from .models import (
+    AlternativeSchedule,
+    AuditEvent,
+    HolidayOverride,
+    Officer,
+    OfficerRole,
+    Opd,
+    Organisation,
+    WaktuOverride,
+)
 
 
 class OfficerInline(admin.TabularInline):
@@ -63,3 +72,47 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(HolidayOverride)
+class HolidayOverrideAdmin(admin.ModelAdmin):
+    """Regional holidays and cancelled national days; only deadlines computed afterwards move."""
+
+    list_display = ["date", "action", "name", "organisation"]
+    list_filter = ["action", "organisation"]
+    date_hierarchy = "date"
+    search_fields = ["name"]
+
+
+@admin.register(AlternativeSchedule)
+class AlternativeScheduleAdmin(admin.ModelAdmin):
+    list_display = ["name", "first_day", "last_day", "organisation"]
+    list_filter = ["organisation"]
+    fieldsets = [
+        (None, {"fields": ["organisation", "name", "first_day", "last_day"]}),
+        (_("Jam kerja"), {"fields": ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]}),
+    ]
+
+
+@admin.register(WaktuOverride)
+class WaktuOverrideAdmin(admin.ModelAdmin):
+    """An organisation's own Waktu for one step; the catalogue's value applies everywhere else."""
+
+    list_display = ["organisation", "sop", "step_number", "step_title", "amount", "unit", "catalogue_waktu"]
+    list_filter = ["organisation", "sop"]
+
+    @admin.display(description=_("kegiatan"))
+    def step_title(self, row):
+        step = self._step(row)
+        return step.title if step else "—"
+
+    @admin.display(description=_("waktu dalam SOP"))
+    def catalogue_waktu(self, row):
+        step = self._step(row)
+        return step.waktu_label if step else "—"
+
+    def _step(self, row):
+        from .catalogue import SOPS
+
+        sop = SOPS.get(row.sop)
+        return next((step for step in sop.steps if step.number == row.step_number), None) if sop else None

@@ -1,13 +1,52 @@
 """Flow building blocks that read the SOP catalogue, so flows only declare."""
 
 from viewflow.workflow import flow
+from viewflow.workflow.activation import Activation
+from viewflow.workflow.nodes.start import StartViewActivation
+from viewflow.workflow.nodes.view import ViewActivation
 
+from .. import sla
 from ..models import Review
 from ..permissions import role_permission, task_assignee_permission, task_role_permission
 from ..views.actions import AuditedAssignTaskView, AuditedCancelTaskView, AuditedUnassignTaskView
 
 
+class SlaViewActivation(ViewActivation):
+    """Every human step's clock: due moment stored at creation, working time at completion."""
+
+    @classmethod
+    def create(cls, flow_task, prev_activation, token, data=None, seed=None):
+        activation = super().create(flow_task, prev_activation, token, data=data, seed=seed)
+        sla.open_clock(activation.task, activation.process, previous_task=prev_activation.task)
+        return activation
+
+    @Activation.status.super()
+    def complete(self):
+        super().complete.original()
+        sla.stop_clock(self.task)
+
+    @Activation.status.super()
+    def cancel(self):
+        super().cancel.original()
+        sla.cancel_clock(self.task)
+
+
+class SlaStartActivation(StartViewActivation):
+    """Step 1 is created and finished in one request; it still gets its row, and the process
+    gets its overall standard."""
+
+    @Activation.status.super()
+    def complete(self):
+        super().complete.original()
+        sla.start_clock(self.task, self.process)
+
+
+class SopStart(flow.Start):
+    activation_class = SlaStartActivation
+
+
 class SopStep(flow.View):
+    activation_class = SlaViewActivation
     assign_view_class = AuditedAssignTaskView
     unassign_view_class = AuditedUnassignTaskView
     cancel_view_class = AuditedCancelTaskView
@@ -35,7 +74,7 @@ def step(sop, number, view, named_only=False):
 def start_step(sop, view):
     entry = sop.step(1)
     return (
-        flow.Start(view.as_view())
+        SopStart(view.as_view())
         .Annotation(title=title(entry), description=entry.kegiatan)
         .Permission(role_permission(entry.actor))
     )

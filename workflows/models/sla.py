@@ -6,10 +6,13 @@ once finished, its elapsed working time, so dashboards aggregate stored numbers 
 history never has to be recomputed when a calendar changes later.
 """
 
+from fractions import Fraction
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Q
+from django.db import connection, models
+from django.db.models import Aggregate, Avg, Count, F, FloatField, Max, Q
+from django.db.models.functions import ExtractQuarter, ExtractYear, TruncWeek
 from django.utils.translation import gettext_lazy as _
 
 from .. import workcalendar
@@ -162,6 +165,126 @@ class SlaStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Dibatalkan")
 
 
+class PercentileCont(Aggregate):
+    """PostgreSQL's ordered-set aggregate ``percentile_cont(f) WITHIN GROUP (ORDER BY x)``."""
+
+    function = "percentile_cont"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression, fraction, **extra):
+        super().__init__(expression, fraction=float(fraction), **extra)
+
+
+def window_percentiles(queryset, group_by, field, fractions):
+    """``percentile_cont`` for any SQL database with window functions (SQLite has no ordered-set
+    aggregates): rank the values in each group, then interpolate between the two ranks around
+    (n - 1) * f. Integer arithmetic on f's numerator/denominator keeps FLOOR (missing from SQLite's
+    default build) and PostgreSQL's rounding integer casts out of it.
+
+    Returns ``{group values tuple: [value per fraction]}``; one query.
+    """
+    aliases = {f"g{i}": F(name) for i, name in enumerate(group_by)}
+    base = queryset.filter(**{f"{field}__isnull": False}).annotate(**aliases, v=F(field))
+    base = base.values(*aliases, "v").order_by()
+    inner_sql, params = base.query.sql_with_params()
+    groups = ", ".join(aliases)
+    picks = []
+    for fraction in fractions:
+        ratio = Fraction(fraction).limit_denominator(1000)
+        num, den = ratio.numerator, ratio.denominator
+        low = f"(((n - 1) * {num}) / {den})"
+        weight = f"(((n - 1) * {num} - {low} * {den}) * 1.0 / {den})"
+        picks.append(
+            f"SUM(CASE WHEN rn = {low} THEN v * (1 - {weight}) WHEN rn = {low} + 1 THEN v * {weight} ELSE 0 END)"
+        )
+    sql = (
+        f"SELECT {groups}, {', '.join(picks)} FROM ("
+        f"SELECT {groups}, v, ROW_NUMBER() OVER (PARTITION BY {groups} ORDER BY v) - 1 AS rn, "
+        f"COUNT(*) OVER (PARTITION BY {groups}) AS n FROM ({inner_sql}) base) ranked GROUP BY {groups}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        width = len(group_by)
+        return {tuple(row[:width]): [float(value) for value in row[width:]] for row in cursor.fetchall()}
+
+
+def percentiles(queryset, group_by, field, fractions):
+    """Same result as :func:`window_percentiles`, with PostgreSQL's native aggregate there."""
+    if connection.vendor != "postgresql":
+        return window_percentiles(queryset, group_by, field, fractions)
+    annotations = {f"p{i}": PercentileCont(field, fraction) for i, fraction in enumerate(fractions)}
+    rows = queryset.filter(**{f"{field}__isnull": False}).values(*group_by).annotate(**annotations).order_by()
+    return {
+        tuple(row[name] for name in group_by): [row[f"p{i}"] for i in range(len(fractions))] for row in rows
+    }
+
+
+class TaskSlaQuerySet(models.QuerySet):
+    """The supervisor dashboard's figures, each one grouped query whatever the number of tasks."""
+
+    def measured(self):
+        return self.filter(cancelled=False)
+
+    def step_figures(self, now):
+        return (
+            self.values("sop", "step_number")
+            .annotate(
+                tasks=Count("pk"),
+                finished_count=Count("pk", filter=Q(finished__isnull=False)),
+                on_time_count=Count("pk", filter=Q(on_time=True)),
+                open_count=Count("pk", filter=Q(finished__isnull=True)),
+                overdue_open=Count("pk", filter=Q(finished__isnull=True, due__lte=now)),
+                returns=Count("pk", filter=Q(reopened=True)),
+                mean_seconds=Avg("elapsed_seconds"),
+                standard=Max("standard_seconds"),
+            )
+            .order_by("sop", "step_number")
+        )
+
+    def overdue_open(self, now):
+        return self.filter(finished__isnull=True, due__lte=now).order_by("due")
+
+    def officer_figures(self, now):
+        """(finished per officer, open per officer): finished tasks count for whoever completed
+        them, open tasks for whoever holds them now."""
+        name = ("first_name", "last_name", "username")
+        done = (
+            self.filter(finished__isnull=False, done_by__isnull=False)
+            .values("done_by", *(f"done_by__{n}" for n in name))
+            .annotate(finished_count=Count("pk"), on_time_count=Count("pk", filter=Q(on_time=True)))
+            .order_by()
+        )
+        holding = (
+            self.filter(finished__isnull=True, task__owner__isnull=False)
+            .values("task__owner", *(f"task__owner__{n}" for n in name))
+            .annotate(open_count=Count("pk"), overdue_count=Count("pk", filter=Q(due__lte=now)))
+            .order_by()
+        )
+        return done, holding
+
+    def quarterly_trend(self, tzinfo):
+        return (
+            self.filter(finished__isnull=False)
+            .annotate(year=ExtractYear("finished", tzinfo=tzinfo), quarter=ExtractQuarter("finished", tzinfo=tzinfo))
+            .values("year", "quarter")
+            .annotate(finished_count=Count("pk"), on_time_count=Count("pk", filter=Q(on_time=True)))
+            .order_by("year", "quarter")
+        )
+
+    def overdue_by_week(self, now, since, tzinfo):
+        """Tasks that ran past their deadline (finished late, or still open and overdue), per step
+        and week of the deadline."""
+        late = Q(on_time=False) | Q(finished__isnull=True, due__lte=now)
+        return (
+            self.filter(late, due__gte=since, due__lte=now)
+            .annotate(week=TruncWeek("due", tzinfo=tzinfo))
+            .values("sop", "step_number", "week")
+            .annotate(count=Count("pk"))
+            .order_by()
+        )
+
+
 class TaskSla(models.Model):
     """The clock of one human task: its standard, due moment and, once finished, its working time.
 
@@ -195,6 +318,8 @@ class TaskSla(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     escalated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TaskSlaQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("waktu tugas")

@@ -1,0 +1,394 @@
+"""Deadlines in working time, task SLA status, escalation of overdue tasks, the control sheet.
+
+Every human task gets a :class:`~workflows.models.TaskSla` row the moment viewflow creates it
+(``flows.nodes`` wires the activation hooks): its due moment is the catalogue's Waktu (or the
+organisation's override) added to the queue time on the organisation's working calendar. When
+the task finishes, its elapsed working time is stored once, so reports never recompute history.
+
+Escalation is a sweep over those rows (``escalate_overdue``, run by ``manage.py run_timers``)
+rather than viewflow's ``.OnTimeout`` boundary timers: a boundary fires once, whenever the timers
+loop first sees it, so after an outage it would mail at night; our sweep checks the
+organisation's calendar at sending time and waits for the next working moment. The claim is a
+conditional UPDATE, so the notice goes out once even with two sweepers.
+"""
+
+import logging
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import Count, F, Max, Min, Q, Sum
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from viewflow.workflow import flow
+from viewflow.workflow.status import STATUS
+
+from .catalogue import SOPS
+from .models import (
+    AlternativeSchedule,
+    HolidayOverride,
+    Notification,
+    Organisation,
+    ProcessSla,
+    Review,
+    SlaStatus,
+    TaskSla,
+    WaktuOverride,
+)
+from .roles import Role
+from .workcalendar import WorkCalendar
+
+logger = logging.getLogger(__name__)
+
+# Who hears about an overdue step besides the people who should do it: the next echelon up.
+# Tim, Staf and the ADB work under a Kasi; the Kadis answers to nobody inside the organisation.
+SUPERVISOR_OF = {
+    Role.TIM: Role.KASI,
+    Role.STAF: Role.KASI,
+    Role.ADB: Role.KASI,
+    Role.KASI: Role.KABID,
+    Role.KABID: Role.KADIS,
+    Role.SEKRETARIAT: Role.KADIS,
+}
+
+# "Due soon" from the moment this share of the step's working time is used.
+WARN_SHARE = 0.8
+
+
+# -- calendar and standards ------------------------------------------------------------------
+
+
+def calendar_for(organisation):
+    """The organisation's WorkCalendar: its time zone, national holidays and cuti bersama,
+    plus the admin's holiday overrides and alternative schedules (its own rows win over global ones).
+    """
+    days = {}
+    overrides = HolidayOverride.objects.filter(Q(organisation=organisation) | Q(organisation__isnull=True))
+    # Global rows first, so an organisation's row for the same day replaces them.
+    for row in sorted(overrides, key=lambda row: row.organisation_id is not None):
+        days[row.date] = row
+    extra = {day: row.name or _("Hari libur daerah") for day, row in days.items() if row.action == row.ADD}
+    removed = {day for day, row in days.items() if row.action == row.REMOVE}
+
+    rows = list(AlternativeSchedule.objects.filter(Q(organisation=organisation) | Q(organisation__isnull=True)))
+    own = [row for row in rows if row.organisation_id is not None]
+    alternatives = [
+        (row.first_day, row.last_day, row.schedule())
+        for row in rows
+        if row.organisation_id is not None
+        or not any(row.first_day <= mine.last_day and mine.first_day <= row.last_day for mine in own)
+    ]
+    return WorkCalendar(
+        tz=organisation.timezone, alternatives=alternatives, extra_holidays=extra, removed_holidays=removed
+    )
+
+
+def waktu_table(organisation_id, sop_code):
+    """{step number: (amount, unit)} for one SOP in one organisation, overrides applied."""
+    table = {step.number: (step.waktu_amount, step.waktu_unit) for step in SOPS[sop_code].steps}
+    for row in WaktuOverride.objects.filter(organisation_id=organisation_id, sop=sop_code):
+        table[row.step_number] = (row.amount, row.unit)
+    return table
+
+
+def process_standard_seconds(calendar, organisation_id, sop_code):
+    return sum(
+        int(calendar.standard_duration(amount, unit).total_seconds())
+        for amount, unit in waktu_table(organisation_id, sop_code).values()
+    )
+
+
+# -- the clock of each task ------------------------------------------------------------------
+
+
+def _created_by_return(previous_task):
+    """A task opened by an If gate right after a review that returned the work."""
+    if previous_task is None or not isinstance(previous_task.flow_task, flow.If):
+        return False
+    return Review.objects.filter(task__in=previous_task.previous.all(), decision=Review.RETURN).exists()
+
+
+def open_clock(task, process, previous_task=None):
+    """Store the due moment of a newly created human task; None for nodes outside the catalogue."""
+    step = SOPS[process.sop].step_for_node(task.flow_task.name)
+    if step is None:
+        return None
+    organisation = Organisation.objects.get(pk=process.organisation_id)
+    calendar = calendar_for(organisation)
+    amount, unit = waktu_table(organisation.pk, process.sop)[step.number]
+    opened = task.created
+    due = calendar.add(opened, amount, unit)
+    warn_at = calendar.add_duration(opened, calendar.elapsed(opened, due) * WARN_SHARE)
+    return TaskSla.objects.create(
+        task=task,
+        process_id=process.pk,
+        organisation=organisation,
+        sop=process.sop,
+        step_number=step.number,
+        node=step.node,
+        waktu_amount=amount,
+        waktu_unit=unit,
+        standard_seconds=int(calendar.standard_duration(amount, unit).total_seconds()),
+        opened=opened,
+        due=due,
+        warn_at=warn_at,
+        notify_at=calendar.next_working_moment(due),
+        reopened=_created_by_return(previous_task),
+    )
+
+
+def stop_clock(task):
+    """Store the finished task's working time once; the process's total grows by it."""
+    row = TaskSla.objects.select_related("organisation").filter(task=task).first()
+    if row is None or row.finished is not None:
+        return None
+    calendar = calendar_for(row.organisation)
+    row.finished = task.finished
+    row.elapsed_seconds = int(calendar.elapsed(row.opened, row.finished).total_seconds())
+    row.on_time = row.finished <= row.due
+    row.done_by_id = task.owner_id
+    row.save(update_fields=["finished", "elapsed_seconds", "on_time", "done_by"])
+    ProcessSla.objects.filter(process_id=row.process_id).update(
+        elapsed_seconds=F("elapsed_seconds") + row.elapsed_seconds
+    )
+    return row
+
+
+def cancel_clock(task):
+    TaskSla.objects.filter(task=task, finished__isnull=True).update(cancelled=True, finished=task.finished)
+
+
+def start_clock(task, process):
+    """The start step: the process gets its overall standard and step 1 its (finished) clock."""
+    organisation = Organisation.objects.get(pk=process.organisation_id)
+    standard = process_standard_seconds(calendar_for(organisation), organisation.pk, process.sop)
+    ProcessSla.objects.get_or_create(process_id=process.pk, defaults={"standard_seconds": standard})
+    if open_clock(task, process) is not None:
+        stop_clock(task)
+
+
+# -- presentation ----------------------------------------------------------------------------
+
+BADGE_COLOURS = {
+    SlaStatus.ON_TRACK: ("#e6f4ea", "#1e6b34"),
+    SlaStatus.DUE_SOON: ("#fff4d6", "#7a5200"),
+    SlaStatus.OVERDUE: ("#fde7e7", "#a61b1b"),
+    SlaStatus.DONE_ON_TIME: ("#eef1f4", "#2f4a5f"),
+    SlaStatus.DONE_LATE: ("#f6e9f0", "#7b2453"),
+    SlaStatus.CANCELLED: ("#f1f1f1", "#666666"),
+}
+
+
+def badge(status):
+    """The status as a small coloured label; styled inline because viewflow's list pages do not
+    load our stylesheet and the same markup goes into PDF reports."""
+    if status is None:
+        return "—"
+    status = SlaStatus(status)
+    background, colour = BADGE_COLOURS[status]
+    return format_html(
+        '<span class="sop-sla sop-sla--{}" style="display:inline-block;padding:1px 8px;border-radius:10px;'
+        'font-size:12px;white-space:nowrap;background:{};color:{}">{}</span>',
+        status.value,
+        background,
+        colour,
+        status.label,
+    )
+
+
+def format_moment(moment, tz_name):
+    """A moment in the organisation's own zone, Indonesian style: "5 Jan 2026 16.00 WITA"."""
+    if moment is None:
+        return "—"
+    local = timezone.localtime(moment, ZoneInfo(tz_name))
+    return f"{date_format(local, 'j M Y H.i')} {local.tzname()}"
+
+
+def format_working_time(seconds):
+    """Working time as hours and minutes ("52 jam 30 menit"); days are avoided on purpose,
+    because a working day is 7.5 h on most days but 6.5 h on a Ramadan Friday."""
+    if seconds is None:
+        return "—"
+    minutes = int((seconds + 30) // 60)  # half a minute rounds up, as people read it
+    hours, minutes = divmod(minutes, 60)
+    if hours and minutes:
+        return _("%(h)s jam %(m)s menit") % {"h": hours, "m": minutes}
+    if hours:
+        return _("%(h)s jam") % {"h": hours}
+    return _("%(m)s menit") % {"m": minutes}
+
+
+def waktu_label(amount, unit):
+    return f"{amount} {unit}"
+
+
+# -- escalation ------------------------------------------------------------------------------
+
+
+def _officers(organisation_id):
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, officer__organisation_id=organisation_id)
+        .prefetch_related("officer__roles")
+        .order_by("pk")
+    )
+
+
+def recipients(row, officers):
+    """[(user, reason)] for an overdue task: its assignee, or everyone who may claim it from the
+    queue (the same permission check as viewflow's queue, so named-only steps reach only the
+    named officers), and the holders of the supervising role."""
+    task = row.task
+    found = {}
+    if task.owner_id and task.status in (STATUS.ASSIGNED, STATUS.STARTED):
+        found[task.owner_id] = (task.owner, Notification.Reason.ASSIGNEE)
+    elif task.owner_permission:
+        for user in officers:
+            if user.has_perm(task.owner_permission):
+                found.setdefault(user.pk, (user, Notification.Reason.QUEUE))
+    supervisor_role = SUPERVISOR_OF.get(SOPS[row.sop].step(row.step_number).actor)
+    for user in officers:
+        if supervisor_role and supervisor_role in {role.role for role in user.officer.roles.all()}:
+            found.setdefault(user.pk, (user, Notification.Reason.SUPERVISOR))
+    return list(found.values())
+
+
+def _message(row, user, reason):
+    step = SOPS[row.sop].step(row.step_number)
+    process = row.process
+    link = getattr(settings, "SOPFLOW_BASE_URL", "") + row.task.flow_task.flow_class.instance.reverse(
+        "process_detail", args=[process.pk]
+    )
+    subject = _("[SOPFlow] Melewati batas waktu: langkah %(number)s %(title)s") % {
+        "number": step.number,
+        "title": step.title,
+    }
+    body = _(
+        "Langkah %(number)s (%(title)s) pada proses %(process)s melewati batas waktu %(due)s "
+        "(waktu baku %(waktu)s).\nAnda menerima pemberitahuan ini sebagai %(reason)s.\n\n%(link)s\n"
+    ) % {
+        "number": step.number,
+        "title": step.title,
+        "process": process.brief,
+        "due": format_moment(row.due, row.organisation.timezone),
+        "waktu": waktu_label(row.waktu_amount, row.waktu_unit),
+        "reason": Notification.Reason(reason).label,
+        "link": link,
+    }
+    return EmailMessage(subject, body, to=[user.email])
+
+
+def escalate_overdue(now=None):
+    """Notify once about every task past its deadline, but only inside its organisation's
+    working hours; returns the number of tasks escalated. Safe to run from several processes."""
+    now = now or timezone.now()
+    pending = (
+        TaskSla.objects.filter(escalated_at__isnull=True, finished__isnull=True, notify_at__lte=now)
+        .select_related("task__owner", "organisation", "process")
+        .order_by("notify_at")
+    )
+    calendars, officers, escalated = {}, {}, 0
+    for row in pending:
+        org_id = row.organisation_id
+        if org_id not in calendars:
+            calendars[org_id] = calendar_for(row.organisation)
+        calendar = calendars[org_id]
+        if not calendar.is_working_time(now):
+            # Outside working hours: wait for the next working start, and skip this row until then.
+            TaskSla.objects.filter(pk=row.pk).update(notify_at=calendar.next_working_moment(now))
+            continue
+        if org_id not in officers:
+            officers[org_id] = _officers(org_id)
+        with transaction.atomic():
+            claimed = TaskSla.objects.filter(pk=row.pk, escalated_at__isnull=True, finished__isnull=True).update(
+                escalated_at=now
+            )
+            if not claimed:
+                continue
+            people = recipients(row, officers[org_id])
+            Notification.objects.bulk_create(
+                Notification(recipient=user, task_sla=row, reason=reason, created=now, emailed=bool(user.email))
+                for user, reason in people
+            )
+            mails = [_message(row, user, reason) for user, reason in people if user.email]
+            # A mail failure rolls the claim back: the next sweep tries again.
+            get_connection().send_messages(mails)
+        escalated += 1
+        logger.info("SLA: task %s escalated to %s recipient(s)", row.task_id, len(people))
+    return escalated
+
+
+# -- Lembar Kendali Mutu Baku ----------------------------------------------------------------
+
+
+def control_sheet(process, now=None):
+    """Context for ``includes/control_sheet.html``: one row per SOP step with its actors, first
+    start, last finish, standard, working time, status and returns; totals for the process."""
+    now = now or timezone.now()
+    rows = TaskSla.objects.filter(process_id=process.pk, cancelled=False)
+    figures = {
+        entry["step_number"]: entry
+        for entry in rows.values("step_number").annotate(
+            rounds=Count("pk"),
+            first_opened=Min("opened"),
+            last_finished=Max("finished"),
+            elapsed_total=Sum("elapsed_seconds"),
+            open_count=Count("pk", filter=Q(finished__isnull=True)),
+            late_count=Count("pk", filter=Q(on_time=False)),
+            return_count=Count("pk", filter=Q(reopened=True)),
+        )
+    }
+    actors = {}
+    for entry in rows.values("step_number", "done_by__first_name", "done_by__last_name", "done_by__username",
+                             "task__owner__first_name", "task__owner__last_name", "task__owner__username").distinct():
+        for prefix in ("done_by__", "task__owner__"):
+            name = " ".join(filter(None, [entry[prefix + "first_name"], entry[prefix + "last_name"]]))
+            name = name or entry[prefix + "username"]
+            if name:
+                actors.setdefault(entry["step_number"], []).append(name)
+    open_rows = {row.step_number: row for row in rows.filter(finished__isnull=True)}
+    tz_name = process.organisation.timezone
+    calendar = calendar_for(process.organisation) if open_rows else None
+    table = waktu_table(process.organisation_id, process.sop)
+    sheet_rows, running = [], 0
+    for step in SOPS[process.sop].steps:
+        entry = figures.get(step.number)
+        open_row = open_rows.get(step.number)
+        elapsed = (entry["elapsed_total"] or 0) if entry else None
+        if open_row is not None:
+            so_far = int(calendar.elapsed(open_row.opened, now).total_seconds())
+            elapsed = (elapsed or 0) + so_far
+            running += so_far
+            status = open_row.status(now)
+        elif entry:
+            status = SlaStatus.DONE_LATE if entry["late_count"] else SlaStatus.DONE_ON_TIME
+        else:
+            status = None
+        sheet_rows.append({
+            "step": step,
+            "actors": ", ".join(dict.fromkeys(actors.get(step.number, []))),
+            "start": format_moment(entry["first_opened"], tz_name) if entry else "—",
+            "finish": format_moment(entry["last_finished"], tz_name) if entry and not entry["open_count"] else "—",
+            "standard": waktu_label(*table[step.number]),
+            "actual": format_working_time(elapsed),
+            "status": status,
+            "badge": badge(status),
+            "rounds": entry["rounds"] if entry else 0,
+            "returns": entry["return_count"] if entry else 0,
+        })
+    process_sla = ProcessSla.objects.filter(process_id=process.pk).first()
+    return {
+        "rows": sheet_rows,
+        "standard": format_working_time(process_sla.standard_seconds) if process_sla else "—",
+        "actual": format_working_time(process_sla.elapsed_seconds + running) if process_sla else "—",
+        "returns": sum(row["returns"] for row in sheet_rows),
+    }
+
+
+def control_sheet_context(process):
+    """The context key the process page needs for ``includes/control_sheet.html``."""
+    return {"control_sheet": control_sheet(process)}
