@@ -7,6 +7,7 @@ from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Site
 
 from workflows.flows import PopulationFlow, UtilizationFlow
+from workflows.views.dashboard import sla_applications
 from workflows.views.population import RunStatusView, TablesDownloadView
 from workflows.views.process import DkbDownloadView, EvidenceDownloadView, SopFlowAppViewset
 
@@ -15,6 +16,7 @@ site = Site(
     viewsets=[
         SopFlowAppViewset(PopulationFlow, icon="groups"),
         SopFlowAppViewset(UtilizationFlow, icon="insights"),
+        *sla_applications(),
     ],
 )
 

@@ -39,7 +39,7 @@ class UserTaskListMixin(TaskScopeMixin):
     columns = ("task_id", "task_title", "process_brief", "due", "sla_status", "created")
 
     def get_queryset(self):
-        queryset = super().get_queryset().select_related("process__sopprocess__organisation")
+        queryset = super().get_queryset().select_related("process__sopprocess__organisation", "sla")
         if self.ordering_kwarg not in self.request.GET:
             queryset = queryset.order_by(F("sla__due").asc(nulls_last=True), "-created")
         return queryset

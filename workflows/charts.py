@@ -1,0 +1,191 @@
+"""SVG charts as plain strings: the web dashboard and the PDF reports draw with the same code.
+
+Pure functions, no Django and no JavaScript: WeasyPrint renders inline SVG, browsers too, and a
+test can read the numbers back out of the markup. Colours and text are presentation attributes
+(not CSS classes) so a chart looks the same pasted into any page. Every caller passes labels
+already translated; numbers are written the Indonesian way (1.234,5) unless a formatter is given.
+"""
+
+from html import escape
+
+PALETTE = ("#1f5f8b", "#e08a1e", "#3a8f5c", "#8e44ad", "#c0392b", "#5d6d7e")
+REFERENCE_COLOUR = "#c0392b"
+TEXT_COLOUR = "#263238"
+GRID_COLOUR = "#d5dbe0"
+FONT = 'font-family="Roboto, Arial, sans-serif"'
+CHAR_WIDTH = 6.4  # average advance of a 12 px sans-serif character, for label room
+LABEL_LIMIT = 38
+
+
+def format_number(value, decimals=0):
+    """Indonesian digits: thousands with '.', decimals with ','."""
+    if value is None:
+        return "—"
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def _text(x, y, content, size=12, anchor="start", weight="normal", colour=TEXT_COLOUR):
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" font-weight="{weight}" '
+        f'fill="{colour}" {FONT}>{escape(str(content))}</text>'
+    )
+
+
+def _short(label):
+    label = str(label)
+    return label if len(label) <= LABEL_LIMIT else label[: LABEL_LIMIT - 1] + "…"
+
+
+def _svg(width, height, title, body):
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" '
+        f'height="{height:.0f}" role="img" style="max-width:100%;height:auto">'
+        f"<title>{escape(str(title))}</title>{''.join(body)}</svg>"
+    )
+
+
+def _nice_max(value):
+    """A round axis end at or above ``value`` (1, 2, 2.5, 5 × 10^n)."""
+    if not value or value <= 0:
+        return 1
+    magnitude = 10 ** len(str(int(value))) / 10 if value >= 1 else 1
+    for step in (1, 2, 2.5, 5, 10):
+        if value <= step * magnitude:
+            return step * magnitude
+    return 10 * magnitude
+
+
+def _legend(items, x, y):
+    parts, cursor = [], x
+    for name, colour, shape in items:
+        if shape == "line":
+            parts.append(f'<line x1="{cursor}" y1="{y - 4}" x2="{cursor + 12}" y2="{y - 4}" stroke="{colour}" stroke-width="3"/>')
+        else:
+            parts.append(f'<rect x="{cursor}" y="{y - 10}" width="12" height="12" fill="{colour}"/>')
+        parts.append(_text(cursor + 16, y, name, size=11))
+        cursor += 16 + CHAR_WIDTH * len(str(name)) + 18
+    return parts
+
+
+def hbar_chart(labels, series, reference=None, title="", value_format=None, reference_name="", width=720):
+    """Grouped horizontal bars, one group per label.
+
+    ``series``: ``[(name, [value per label]), ...]``; ``reference``: one value per label drawn as
+    a red tick across the group (a step's time standard). ``None`` values draw no bar.
+    """
+    value_format = value_format or format_number
+    reference = reference or []
+    label_room = min(LABEL_LIMIT, max((len(str(label)) for label in labels), default=4)) * CHAR_WIDTH + 16
+    bar_height, gap, top = 12, 10, 34
+    group_height = bar_height * len(series) + gap
+    plot_left, plot_right = label_room, width - 70
+    height = top + group_height * len(labels) + 30
+    values = [value for _, row in series for value in row if value is not None]
+    values += [value for value in reference if value is not None]
+    axis_max = _nice_max(max(values, default=0))
+    scale = (plot_right - plot_left) / axis_max
+
+    body = _legend(
+        [(name, PALETTE[i % len(PALETTE)], "bar") for i, (name, _) in enumerate(series)]
+        + ([(reference_name, REFERENCE_COLOUR, "line")] if reference_name and reference else []),
+        plot_left,
+        16,
+    )
+    for tick in range(5):
+        x = plot_left + (plot_right - plot_left) * tick / 4
+        body.append(f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{height - 24}" stroke="{GRID_COLOUR}"/>')
+        body.append(_text(x, height - 10, value_format(axis_max * tick / 4), size=10, anchor="middle"))
+    for index, label in enumerate(labels):
+        y0 = top + index * group_height
+        body.append(_text(plot_left - 8, y0 + group_height / 2, _short(label), anchor="end"))
+        for s, (name, row) in enumerate(series):
+            value = row[index]
+            if value is None:
+                continue
+            y = y0 + s * bar_height
+            w = max(value * scale, 0.5)
+            body.append(
+                f'<rect x="{plot_left:.1f}" y="{y:.1f}" width="{w:.1f}" height="{bar_height - 2}" '
+                f'fill="{PALETTE[s % len(PALETTE)]}"><title>{escape(f"{label} · {name}: {value_format(value)}")}</title></rect>'
+            )
+            body.append(_text(plot_left + w + 4, y + bar_height - 3, value_format(value), size=10))
+        if index < len(reference) and reference[index] is not None:
+            x = plot_left + reference[index] * scale
+            body.append(
+                f'<line x1="{x:.1f}" y1="{y0 - 2:.1f}" x2="{x:.1f}" y2="{y0 + group_height - gap + 2:.1f}" '
+                f'stroke="{REFERENCE_COLOUR}" stroke-width="2.5"/>'
+            )
+    return _svg(width, height, title, body)
+
+
+def line_chart(labels, series, title="", value_format=None, y_max=None, width=720, height=260):
+    """Lines over ordered categories (periods). ``series``: ``[(name, [value or None, ...]), ...]``."""
+    value_format = value_format or format_number
+    left, right, top, bottom = 48, width - 16, 34, height - 42
+    values = [value for _, row in series for value in row if value is not None]
+    axis_max = y_max if y_max is not None else _nice_max(max(values, default=0))
+    step = (right - left) / max(len(labels) - 1, 1)
+
+    def point(index, value):
+        return left + index * step, bottom - (bottom - top) * value / axis_max
+
+    body = _legend([(name, PALETTE[i % len(PALETTE)], "line") for i, (name, _) in enumerate(series)], left, 16)
+    for tick in range(5):
+        y = bottom - (bottom - top) * tick / 4
+        body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}" stroke="{GRID_COLOUR}"/>')
+        body.append(_text(left - 6, y + 4, value_format(axis_max * tick / 4), size=10, anchor="end"))
+    for index, label in enumerate(labels):
+        body.append(_text(left + index * step, height - 22, _short(label), size=10, anchor="middle"))
+    for s, (name, row) in enumerate(series):
+        colour = PALETTE[s % len(PALETTE)]
+        points = [(i, point(i, value), value) for i, value in enumerate(row) if value is not None]
+        if len(points) > 1:
+            path = " ".join(f"{x:.1f},{y:.1f}" for _, (x, y), _ in points)
+            body.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2.5"/>')
+        for i, (x, y), value in points:
+            body.append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}">'
+                f"<title>{escape(f'{labels[i]} · {name}: {value_format(value)}')}</title></circle>"
+            )
+            body.append(_text(x, y - 8, value_format(value), size=10, anchor="middle"))
+    return _svg(width, height, title, body)
+
+
+def _heat_colour(value, maximum):
+    if not value:
+        return "#f4f6f7"
+    share = value / maximum if maximum else 0
+    # From pale amber to deep red as the count grows.
+    red, green, blue = 253 - 60 * share, 220 - 170 * share, 150 - 120 * share
+    return f"rgb({red:.0f},{green:.0f},{blue:.0f})"
+
+
+def heatmap(row_labels, column_labels, matrix, title="", value_format=None, cell=34):
+    """A count per (row, column) as coloured cells; ``matrix[row][column]``, 0/None is empty."""
+    value_format = value_format or format_number
+    label_room = min(LABEL_LIMIT, max((len(str(label)) for label in row_labels), default=4)) * CHAR_WIDTH + 16
+    top = 56
+    width = label_room + cell * max(len(column_labels), 1) + 16
+    height = top + cell * len(row_labels) + 10
+    maximum = max((value or 0 for row in matrix for value in row), default=0)
+    body = []
+    for c, label in enumerate(column_labels):
+        x = label_room + c * cell + cell / 2
+        body.append(
+            f'<text x="{x:.1f}" y="{top - 8}" font-size="10" fill="{TEXT_COLOUR}" {FONT} '
+            f'transform="rotate(-45 {x:.1f} {top - 8})">{escape(str(label))}</text>'
+        )
+    for r, label in enumerate(row_labels):
+        y = top + r * cell
+        body.append(_text(label_room - 8, y + cell / 2 + 4, _short(label), anchor="end"))
+        for c, value in enumerate(matrix[r]):
+            x = label_room + c * cell
+            body.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{cell - 2}" height="{cell - 2}" '
+                f'fill="{_heat_colour(value, maximum)}"><title>{escape(f"{label} · {column_labels[c]}: {value_format(value or 0)}")}</title></rect>'
+            )
+            if value:
+                colour = "#ffffff" if maximum and value / maximum > 0.5 else TEXT_COLOUR
+                body.append(_text(x + (cell - 2) / 2, y + cell / 2 + 3, value_format(value), size=11, anchor="middle", colour=colour))
+    return _svg(width, height, title, body)
