@@ -1,7 +1,7 @@
-"""The timers loop: fires viewflow's due timers (SLA escalations) every interval.
+"""The timers loop: fires viewflow's due timers and escalates overdue SOP tasks every interval.
 
-`make run` starts it beside the web server. In production run it under systemd, or call
-viewflow's one-shot `manage.py workflow_timers` from cron every minute instead.
+`make run` starts it beside the web server. In production run it under systemd, or from cron
+every minute with `--once` (viewflow's own `workflow_timers` does not send SLA escalations).
 """
 
 import signal
@@ -10,6 +10,8 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 from viewflow.workflow.timers import fire_due_conditions, fire_due_start_timers, fire_due_timers
+
+from workflows.sla import escalate_overdue
 
 
 class Command(BaseCommand):
@@ -23,10 +25,16 @@ class Command(BaseCommand):
         self.running = True
         signal.signal(signal.SIGTERM, self.stop)
         while self.running:
-            close_old_connections()
+            if not once:
+                # A long-running loop must not keep a connection the database has dropped; a single
+                # sweep (cron, tests) runs in a fresh process and keeps its caller's connection.
+                close_old_connections()
             fired = fire_due_timers() + fire_due_start_timers() + fire_due_conditions()
             if fired:
                 self.stdout.write(f"{fired} timer(s) fired")
+            escalated = escalate_overdue()
+            if escalated:
+                self.stdout.write(f"{escalated} overdue task(s) escalated")
             if once:
                 break
             try:
