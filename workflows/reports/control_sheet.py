@@ -1,0 +1,99 @@
+"""Lembar Kendali Mutu Baku: one row per SOP step with who did it, when, against which standard."""
+
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .formatting import DASH, long_date, moment, number
+from .pdf import indonesian, render_pdf
+
+
+def _text(value):
+    if value is None or value == "":
+        return DASH
+    if isinstance(value, datetime):
+        return moment(value)
+    label = getattr(value, "label", None)  # a TextChoices member, e.g. SlaStatus
+    return str(label if label is not None else value)
+
+
+def normalise_row(row, sop=None):
+    """One control-sheet row as display strings.
+
+    Accepts the documented dict (see ``render_control_sheet``) and also the rows of
+    ``workflows.sla.control_sheet`` (which carry the catalogue ``step`` instead of number, title
+    and actor); missing texts are taken from the SOP catalogue.
+    """
+    step = row.get("step")
+    number_ = row.get("number") or (step.number if step is not None else None)
+    if step is None and sop is not None and number_ is not None:
+        step = next((item for item in sop.steps if item.number == number_), None)
+    title = row.get("title") or (str(step.title) if step is not None and step.title else "")
+    kegiatan = row.get("kegiatan") or (step.kegiatan if step is not None else "")
+    actor = row.get("actor") or (step.actor_label if step is not None else "")
+    people = row.get("actors") or ""
+    status = row.get("status")
+    return {
+        "number": str(number_ or ""),
+        "title": title or kegiatan,
+        "kegiatan": kegiatan if title and kegiatan != title else "",
+        "actor": actor,
+        "people": people,
+        "start": _text(row.get("start")),
+        "finish": _text(row.get("finish")),
+        "standard": _text(row.get("standard")),
+        "actual": _text(row.get("actual")),
+        "status": _text(status) if status not in (None, "") else _("belum dimulai"),
+        "returns": number(row.get("returns") or 0),
+    }
+
+
+def control_sheet_context(process, rows, totals=None):
+    sop = process.catalogue
+    sheet_rows = [normalise_row(row, sop) for row in rows]
+    totals = totals or {}
+    return {
+        "final": True,
+        "organisation": process.organisation,
+        "title": _("Lembar Kendali Mutu Baku"),
+        "sop_name": sop.name,
+        "sop_number": sop.identity.nomor or DASH,
+        "period": process.period_label,
+        "process_number": process.pk or DASH,
+        "rows": sheet_rows,
+        "total_standard": _text(totals.get("standard")),
+        "total_actual": _text(totals.get("actual")),
+        "total_returns": number(totals.get("returns", sum(int(row.get("returns") or 0) for row in rows))),
+        "printed_on": long_date(timezone.localdate()),
+    }
+
+
+def render_control_sheet(process, rows, *, totals=None) -> bytes:
+    """The control sheet of one process as a landscape A4 PDF.
+
+    ``rows``: one dict per SOP step, in step order::
+
+        {
+            "number": 3,                      # SOP step number
+            "title": "Pengolahan data",       # short step name (or "kegiatan": the full Kegiatan text)
+            "kegiatan": "Melakukan ...",      # optional full Kegiatan text, printed under the title
+            "actor": "Tim Pengolahan ...",    # Pelaksana as the SOP names it
+            "actors": "Ani, Budi",            # optional: the officers who did the step
+            "start": "3 Juli 2025 08.15",     # text, or an aware datetime (printed in Indonesian)
+            "finish": "—",                    # idem; "—" while the step is open
+            "standard": "7 hari",             # the step's Waktu (time standard) as text
+            "actual": "5 hari 2 jam",         # working time used, as text
+            "status": "Selesai tepat waktu",  # text or an SlaStatus member
+            "returns": 1,                     # times the step was returned for correction
+        }
+
+    Rows of ``workflows.sla.control_sheet(process)["rows"]`` are accepted as they are. ``totals``
+    (optional): ``{"standard": text, "actual": text, "returns": int}`` for the footer line.
+    """
+    with indonesian():
+        context = control_sheet_context(process, rows, totals)
+        title = f"{context['title']} — {context['sop_name']} — {context['period']}"
+        return render_pdf("reports/control_sheet.html", context, title=title,
+                          header_left=f"{context['title']} — {context['period']}",
+                          header_right=process.organisation.short_name)

@@ -1,0 +1,214 @@
+"""Laporan Data Kependudukan Semester I/II Tahun YYYY (SOP A): draft from step 3, final at step 6.
+
+``render_population_report`` turns an aggregation run's ``as_dict()`` into the A4 book: cover,
+approval page, foreword, table of contents, summary with charts, the kab/kota tables, the
+data-quality note and the kecamatan tables as an annex. The approval page keeps an empty box at
+a fixed place for the Kadis's electronic signature (``SIGNATURE_PLACEMENT``).
+"""
+
+from django.utils.translation import gettext as _
+
+from workflows.aggregation import TABLE_TITLES, province_summary
+from workflows.charts import hbar_chart
+
+from . import population_tables as tables
+from . import textgrid
+from .charts import fit, population_pyramid
+from .formatting import DASH, long_date, number, percent, share
+from .pdf import A4_HEIGHT, MM, indonesian, render_pdf
+
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+# The approval page is always the second page (after the cover). The signature box sits at a fixed
+# place on it: templates/reports/population.html reserves exactly this area, and a test checks the
+# rendered position. WeasyPrint positions absolute boxes from the page's content area, so the CSS
+# offsets are the page coordinates minus the page margins of static/reports/report.css.
+APPROVAL_PAGE_INDEX = 1
+SIGNATURE_BOX_MM = (104, 162, 88, 34)  # left, top, width, height from the page's top-left corner
+PAGE_MARGIN_MM = (24, 18)  # top, left of the portrait pages
+
+
+def _signature_box():
+    left, top, width, height = SIGNATURE_BOX_MM
+    return (left * MM, A4_HEIGHT - (top + height) * MM, (left + width) * MM, A4_HEIGHT - top * MM)
+
+
+SIGNATURE_PLACEMENT = {"page": APPROVAL_PAGE_INDEX, "box": _signature_box()}
+
+
+def _signature_css():
+    left, top, width, height = SIGNATURE_BOX_MM
+    margin_top, margin_left = PAGE_MARGIN_MM
+    return {"left": left - margin_left, "top": top - margin_top, "width": width, "height": height,
+            "closing_top": top - margin_top - 16, "signer_top": top - margin_top + height + 2}
+
+
+def report_period(process):
+    """'Semester I Tahun 2025'."""
+    return _("Semester %(number)s Tahun %(year)s") % {
+        "number": ROMAN.get(process.period_number, process.period_number), "year": process.year,
+    }
+
+
+def report_title(process):
+    organisation = process.organisation
+    return _("Laporan Data Kependudukan %(period)s Provinsi %(province)s") % {
+        "period": report_period(process), "province": organisation.province_name,
+    }
+
+
+def _charts(result, summary):
+    names = [tables.short_region_name(row["nama"]) for row in summary["regencies"]]
+    pyramid = population_pyramid(
+        [(row["kategori"].replace("-", "–"), row["laki_laki"], row["perempuan"]) for row in summary["age_groups"]],
+        _("Laki-laki"), _("Perempuan"), title=_("Piramida penduduk"),
+    )
+    population = hbar_chart(
+        names,
+        [(_("Laki-laki"), [row["laki_laki"] for row in summary["regencies"]]),
+         (_("Perempuan"), [row["perempuan"] for row in summary["regencies"]])],
+        title=_("Jumlah penduduk menurut kabupaten/kota"), width=680,
+    )
+    province_ratio = summary["province"].get("rasio_jenis_kelamin")
+    sex_ratio = hbar_chart(
+        names,
+        [(_("Rasio jenis kelamin"), [row["rasio_jenis_kelamin"] for row in summary["regencies"]])],
+        reference=[province_ratio] * len(names) if province_ratio else None,
+        reference_name=_("Provinsi"),
+        title=_("Rasio jenis kelamin menurut kabupaten/kota"),
+        value_format=lambda value: number(value, 1),
+        width=680,
+    )
+    return {"pyramid": fit(pyramid, 150, 95), "population": fit(population, 174, 110),
+            "sex_ratio": fit(sex_ratio, 174, 85)}
+
+
+def _key_figures(result, summary):
+    total = summary["total"]
+    province = summary["province"]
+    wajib = sum(row["jumlah"] for row in result["tables"].get("wajib_ktp", []))
+    certificates = [row for row in result["tables"].get("akta_lahir", []) if str(row.get("kategori")) == "2"]
+    figures = [
+        (_("Jumlah penduduk"), number(total["jumlah"])),
+        (_("Laki-laki"), number(total["laki_laki"])),
+        (_("Perempuan"), number(total["perempuan"])),
+        (_("Jumlah kepala keluarga"), number(total["kk"])),
+        (_("Rasio jenis kelamin"), number(province.get("rasio_jenis_kelamin"), 2)),
+        (_("Rasio ketergantungan"), number(province.get("rasio_ketergantungan"), 2)),
+        (_("Umur median (tahun)"), number(province.get("umur_median"), 1)),
+        (_("Penduduk wajib KTP"), f"{number(wajib)} ({share(wajib, total['jumlah'])})"),
+    ]
+    if result["tables"].get("akta_lahir"):
+        owners = sum(row["jumlah"] for row in certificates)
+        figures.append((_("Memiliki akta kelahiran"), f"{number(owners)} ({share(owners, total['jumlah'])})"))
+    return figures
+
+
+def _quality(result):
+    labels = result.get("quality_problems", {})
+    problems = []
+    for key, value in sorted(result.get("quality", {}).items(), key=lambda item: -item[1]["count"]):
+        label = labels.get(key, {})
+        problems.append({
+            "label": label.get("label", key),
+            "count": number(value["count"]),
+            "effect": _("baris ditolak") if label.get("rejects") else _("tetap dihitung"),
+        })
+    rows = result["rows"]
+    return {
+        "read": number(rows["read"]), "used": number(rows["used"]), "rejected": number(rows["rejected"]),
+        "rejected_share": share(rows["rejected"], rows["read"]),
+        "problems": problems,
+        "format": str(result.get("source", {}).get("format", "")).upper() or DASH,
+    }
+
+
+def sections(table_list):
+    """Consecutive tables of the same orientation share a section, so a page break happens only
+    where portrait and landscape pages alternate."""
+    grouped = []
+    for table in table_list:
+        if grouped and grouped[-1]["landscape"] == table.landscape:
+            grouped[-1]["tables"].append(table)
+        else:
+            grouped.append({"landscape": table.landscape, "tables": [table]})
+    return grouped
+
+
+def population_report_context(process, result, *, final, approved_at=None):
+    """Everything the template prints, as strings; exposed for tests and the task page preview."""
+    organisation = process.organisation
+    summary = province_summary(result)
+    body = [tables.summary_table(result)]
+    for key in ("kelompok_umur", "agama", "pendidikan"):
+        body += tables.crosstab_tables(result, key, str(TABLE_TITLES[key]))
+    body += tables.crosstab_tables(result, "pekerjaan_sektor", _("Penduduk menurut sektor pekerjaan"),
+                                   note=_("Pengelompokan sektor mengikuti kode pekerjaan SIAK; rincian 89 jenis "
+                                          "pekerjaan ada pada tabel berikutnya."))
+    body.append(tables.province_category_table(result, "pekerjaan", _("Penduduk menurut jenis pekerjaan")))
+    for key in ("status_kawin", "shdk", "golongan_darah"):
+        body += tables.crosstab_tables(result, key, str(TABLE_TITLES[key]))
+    if result["tables"].get("akta_lahir"):
+        body += tables.crosstab_tables(result, "akta_lahir", str(TABLE_TITLES["akta_lahir"]))
+    body.append(tables.per_region_table(result, "wajib_ktp", str(TABLE_TITLES["wajib_ktp"]),
+                                        _("Persentase dari penduduk")))
+    annex = [tables.kecamatan_summary_table(result, _("Penduduk, kepala keluarga dan wajib KTP menurut kecamatan"))]
+    for key, title in (("kelompok_umur", _("Penduduk menurut kelompok umur dan kecamatan")),
+                       ("agama", _("Penduduk menurut agama dan kecamatan")),
+                       ("pendidikan", _("Penduduk menurut pendidikan dan kecamatan")),
+                       ("pekerjaan_sektor", _("Penduduk menurut sektor pekerjaan dan kecamatan")),
+                       ("status_kawin", _("Penduduk menurut status perkawinan dan kecamatan")),
+                       ("shdk", _("Penduduk menurut hubungan dalam keluarga dan kecamatan")),
+                       ("golongan_darah", _("Penduduk menurut golongan darah dan kecamatan"))):
+        annex.append(tables.kecamatan_crosstab(result, key, title))
+    for index, table in enumerate(body, start=1):
+        table.number = f"{index}"
+        table.grid = textgrid.build(table)
+    for index, table in enumerate(annex, start=1):
+        table.number = f"L.{index}"
+        table.grid = textgrid.build(table)
+
+    period = report_period(process)
+    return {
+        "final": final,
+        "title": report_title(process),
+        "period": period,
+        "period_upper": period.upper(),
+        "organisation": organisation,
+        "province": organisation.province_name,
+        "province_upper": organisation.province_name.upper(),
+        "cutoff": long_date(result["cutoff"]),
+        "approved_on": long_date(approved_at) if (final and approved_at) else "",
+        "year": process.year,
+        "summary": summary,
+        "key_figures": _key_figures(result, summary),
+        "total_population": number(summary["total"]["jumlah"]),
+        "total_households": number(summary["total"]["kk"]),
+        "regency_count": number(len(summary["regencies"])),
+        "kecamatan_count": number(len(result.get("kecamatan_tables", {}).get("penduduk", []))),
+        "charts": _charts(result, summary),
+        "body_tables": body,
+        "annex_tables": annex,
+        "body_sections": sections(body),
+        "annex_sections": sections(annex),
+        "quality": _quality(result),
+        "sex_ratio": number(summary["province"].get("rasio_jenis_kelamin"), 2),
+        "dependency_ratio": number(summary["province"].get("rasio_ketergantungan"), 2),
+        "male_share": share(summary["total"]["laki_laki"], summary["total"]["jumlah"]),
+        "signature_css": _signature_css(),
+    }
+
+
+def render_population_report(process, result, *, final: bool, approved_at=None) -> bytes:
+    """The semester report as PDF bytes.
+
+    ``process``: a SopProcess (``organisation``, ``year``, ``period_number``, ``period_label``);
+    ``result``: the aggregation run's ``as_dict()``; ``final=False`` prints the "DRAF" watermark and
+    leaves the approval date empty; ``approved_at``: the Kadis's approval date (date or datetime),
+    printed on the approval page of the final report.
+    """
+    with indonesian():
+        context = population_report_context(process, result, final=final, approved_at=approved_at)
+        header = context["title"] if final else f"{context['title']} — {_('DRAF')}"
+        return render_pdf("reports/population.html", context, title=context["title"], header_left=header,
+                          header_right=process.organisation.short_name)
