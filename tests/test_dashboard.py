@@ -98,8 +98,11 @@ def test_officer_workload_trend_heatmap_and_open_overdue_list(week_of_sop_b):
 
 def test_period_and_date_filters_narrow_every_figure(week_of_sop_b):
     kasi = week_of_sop_b["kasi"]
-    first_quarter = by_step(dashboard(kasi, "?period=2026-triwulan-1"))
+    first_quarter = by_step(dashboard(kasi, "?year=2026&period=triwulan-1"))
     assert first_quarter[("B", 3)]["tasks"] == 2 and first_quarter[("B", 2)]["median"] == pytest.approx(300)
+    assert by_step(dashboard(kasi, "?period=triwulan-1")) == first_quarter
+    second = by_step(dashboard(kasi, "?year=2026&period=triwulan-2"))
+    assert second[("B", 2)]["median"] == pytest.approx(480) and second[("B", 3)]["tasks"] == 1
     late_week = by_step(dashboard(kasi, "?date_from=2026-04-08&date_to=2026-04-09"))
     assert late_week[("B", 2)]["median"] == pytest.approx(1800) and late_week[("B", 2)]["on_time_count"] == 0
     assert late_week[("B", 3)]["tasks"] == 2
@@ -173,6 +176,11 @@ def test_inbox_shows_due_moment_and_status_and_puts_the_most_urgent_first(sumbar
         assert label in html
     terlambat, mendekati, sesuai = (html.index(text) for text in ("Terlambat<", "Mendekati batas<", "Sesuai jadwal<"))
     assert terlambat < mendekati < sesuai
+    # The due column sorts both ways on request.
+    with time_machine.travel(wib(2026, 4, 6, 10, 10), tick=False):
+        latest_first = client_for(org["staf"]).get("/utilization/inbox/?_orderby=-due").content.decode()
+    positions = [latest_first.index(f"#{process.pk}/{task.pk}") for process, task in processes]
+    assert positions == sorted(positions, reverse=True)
 
 
 def test_a_second_organisation_sees_nothing_of_the_first_in_its_figures(week_of_sop_b, db):

@@ -14,6 +14,7 @@ from django.http import HttpResponseRedirect
 from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
@@ -39,14 +40,13 @@ def is_officer(user):
     return user.is_authenticated and hasattr(user, "officer")
 
 
-def period_key(year, period_type, number):
-    return f"{year}-{period_type}-{number}"
-
-
-def period_label(year, period_type, number):
-    if period_type == PeriodType.TAHUN:
-        return _("Tahun %(year)s") % {"year": year}
-    return f"{PeriodType(period_type).label} {ROMAN.get(number, number)} {year}"
+# The SOP periods, independent of the year: a year and a period are two filters, so the form
+# stays short however long an organisation's history is.
+PERIOD_CHOICES = [
+    (f"{kind}-{number}", format_lazy("{} {}", kind.label, ROMAN[number]) if kind != PeriodType.TAHUN else kind.label)
+    for kind, count in ((PeriodType.SEMESTER, 2), (PeriodType.TRIWULAN, 4), (PeriodType.TAHUN, 1))
+    for number in range(1, count + 1)
+]
 
 
 class DashboardFilterForm(forms.Form):
@@ -58,7 +58,10 @@ class DashboardFilterForm(forms.Form):
         label=gettext_lazy("SOP"),
         choices=[("", gettext_lazy("Semua SOP"))] + [(code, f"SOP {code}") for code in SOPS],
     )
-    period = forms.ChoiceField(required=False, label=gettext_lazy("Periode"))
+    year = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label=gettext_lazy("Tahun"))
+    period = forms.ChoiceField(
+        required=False, label=gettext_lazy("Periode"), choices=[("", gettext_lazy("Semua periode"))] + PERIOD_CHOICES
+    )
     date_from = forms.DateField(
         required=False, label=gettext_lazy("Dari tanggal"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -66,11 +69,9 @@ class DashboardFilterForm(forms.Form):
         required=False, label=gettext_lazy("Sampai tanggal"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, periods=(), with_organisation=False, **kwargs):
+    def __init__(self, *args, years=(), with_organisation=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["period"].choices = [("", _("Semua periode"))] + [
-            (period_key(*period), period_label(*period)) for period in periods
-        ]
+        self.fields["year"].choices = [("", _("Semua tahun"))] + [(year, str(year)) for year in years]
         if not with_organisation:
             del self.fields["organisation"]
 
@@ -86,7 +87,7 @@ def _hours(seconds):
 
 
 def _hours_label(value):
-    return charts.format_number(value, 1 if value < 10 else 0) + " j"
+    return _("%(hours)s j") % {"hours": charts.format_number(value, 1 if value < 10 else 0)}
 
 
 def _percent(part, whole):
@@ -124,15 +125,12 @@ class SlaDashboardView(TemplateView):
         organisation = self.organisation()
         if organisation is None:
             return context
-        periods = (
-            SopProcess.objects.filter(organisation=organisation)
-            .values_list("year", "period_type", "period_number")
-            .distinct()
-            .order_by("-year", "period_type", "-period_number")
+        years = (
+            SopProcess.objects.filter(organisation=organisation).values_list("year", flat=True).distinct().order_by("-year")
         )
         form = DashboardFilterForm(
             self.request.GET or None,
-            periods=list(periods),
+            years=list(years),
             with_organisation=not hasattr(self.request.user, "officer"),
             initial={"organisation": organisation.pk},
         )
@@ -155,9 +153,11 @@ class SlaDashboardView(TemplateView):
     def filtered(self, tasks, filters, tz):
         if filters.get("sop"):
             tasks = tasks.filter(sop=filters["sop"])
+        if filters.get("year"):
+            tasks = tasks.filter(process__year=filters["year"])
         if filters.get("period"):
-            year, period_type, number = filters["period"].split("-")
-            tasks = tasks.filter(process__year=year, process__period_type=period_type, process__period_number=number)
+            period_type, number = filters["period"].split("-")
+            tasks = tasks.filter(process__period_type=period_type, process__period_number=number)
         if filters.get("date_from"):
             tasks = tasks.filter(opened__gte=datetime.combine(filters["date_from"], time.min, tz))
         if filters.get("date_to"):
@@ -216,7 +216,8 @@ class SlaDashboardView(TemplateView):
 
     def trend_context(self, tasks, tz):
         quarters = list(tasks.quarterly_trend(tz))[-TREND_PERIODS:]
-        labels = [f"TW {ROMAN[row['quarter']]} {row['year']}" for row in quarters]
+        labels = [_("TW %(quarter)s %(year)s") % {"quarter": ROMAN[row["quarter"]], "year": row["year"]}
+                  for row in quarters]
         values = [_percent(row["on_time_count"], row["finished_count"]) for row in quarters]
         chart = charts.line_chart(
             labels,
