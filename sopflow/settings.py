@@ -133,6 +133,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 # Bahasa Indonesia for everyone: no LocaleMiddleware, so a browser set to English does not get
 # a half-translated page (the English catalogue is not complete yet).

@@ -323,12 +323,6 @@ def test_each_role_clicks_sop_a_from_kadis_order_to_backup(org, page, dkb_file, 
     assert [d.notes for d in process.draft_submissions.order_by("created")] == [FIRST_NOTES, SECOND_NOTES]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="workflows/views/base.py returned_by() looks for a gate with flow_task_type 'IF', but "
-    "viewflow 2.4's If gate is 'EXCLUSIVE_GATEWAY', so the 'Dikembalikan dari langkah N' box never renders",
-)
 def test_a_returned_task_shows_the_reviewers_note_in_the_return_box(org, page, dkb_file):
     # Steps 1 to 4 over HTTP (the clicks are covered above); the reopened task in the browser.
     process = start_population(org["kadis"], year=2025, semester=1)

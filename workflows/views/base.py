@@ -14,15 +14,16 @@ from ..models import AuditEvent, Review
 def returned_by(task):
     """The Review that sent this task back, when the task was reopened by a return.
 
-    A reopened task's predecessor is the If gate, whose predecessor is the review task.
+    A reopened task's predecessor is the If gate, whose predecessor is the review task that
+    decided "return"; any other predecessor chain finds no returning review.
     """
-    gate = task.previous.first() if task.pk else None
-    if gate is None or gate.flow_task_type != "IF":
+    if not task.pk:
         return None
-    review_task = gate.previous.first()
-    if review_task is None:
-        return None
-    return Review.objects.filter(task=review_task, decision=Review.RETURN).select_related("author").first()
+    return (
+        Review.objects.filter(task__leading__leading=task, decision=Review.RETURN)
+        .select_related("author")
+        .first()
+    )
 
 
 def process_history(process):
@@ -45,6 +46,7 @@ class SopPageMixin:
             history = process_history(process)
         context.update(
             sop=sop,
+            instruction=process.instructions.select_related("author").order_by("-created").first() if process.pk else None,
             step=sop.step_for_node(activation.flow_task.name),
             history=history,
             returned=returned_by(activation.task) if activation.task.pk else None,
@@ -87,7 +89,14 @@ class StepView(SopPageMixin, TaskSuccessUrlMixin, generic.FormView):
         return AuditEvent.Action.RETURN if decision == Review.RETURN else AuditEvent.Action.COMPLETE
 
     def audit_detail(self, form):
-        return form.cleaned_data.get("notes", "") if form.cleaned_data.get("decision") == Review.RETURN else ""
+        decision = form.cleaned_data.get("decision")
+        if decision == Review.RETURN:
+            return form.cleaned_data.get("notes", "")
+        if decision == Review.APPROVE:
+            label = dict(form.fields["decision"].choices)[decision]
+            notes = form.cleaned_data.get("notes", "")
+            return f"{label}. {notes}".strip() if notes else str(label)
+        return ""
 
     def form_valid(self, form):
         self.perform(form)
