@@ -66,8 +66,8 @@ def _fetcher():
     return URLFetcher(allowed_protocols={"data"}, fail_on_errors=False)
 
 
-def render_pdf(template_name, context, *, title, header_left=None, header_right=""):
-    """Render ``template_name`` in Indonesian and return the PDF bytes.
+def render_document(template_name, context, *, title, header_left=None, header_right=""):
+    """Lay out ``template_name`` in Indonesian: a WeasyPrint ``Document`` (pages, anchors).
 
     ``title`` becomes the PDF's title metadata; ``header_left``/``header_right`` the running
     header (the title by default). Callers build their context inside ``indonesian()`` too, so
@@ -86,7 +86,13 @@ def render_pdf(template_name, context, *, title, header_left=None, header_right=
                 **context,
             },
         )
-    document = HTML(string=html, base_url="data:,", url_fetcher=_fetcher())
+    return HTML(string=html, base_url="data:,", url_fetcher=_fetcher()).render()
+
+
+def render_pdf(template_name, context, *, title, header_left=None, header_right=""):
+    """``render_document`` written out as PDF bytes."""
+    document = render_document(template_name, context, title=title, header_left=header_left,
+                               header_right=header_right)
     # Only the glyphs used are embedded (full_fonts=False): a self-contained, small file.
     return document.write_pdf(full_fonts=False)
 
