@@ -265,7 +265,8 @@ def verify_pdf(pdf_bytes, *, trust_roots=None):
         return report
     report["signed"] = True
     roots = [_certificate(root) for root in (trust_roots or [])]
-    context = ValidationContext(trust_roots=roots, allow_fetching=False) if roots else ValidationContext(allow_fetching=False)
+    # Only the roots given are trusted: never the operating system's list, never the network.
+    context = ValidationContext(trust_roots=roots, allow_fetching=False)
     try:
         status = validate_pdf_signature(signatures[-1], context)
     except Exception:  # noqa: BLE001 - a mangled signature is reported, not raised
