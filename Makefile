@@ -39,6 +39,7 @@ browser-deps:
 
 bench: $(STAMP)
 	$(PY) bench/bench_dkb.py
+	$(PY) bench/bench_sla.py
 
 lint: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run
