@@ -20,7 +20,7 @@ PORTRAIT_WIDTH_PT = 174 * 72 / 25.4
 LANDSCAPE_WIDTH_PT = 267 * 72 / 25.4
 BASE_FONT_PT = 7.6
 MIN_FONT_PT = 5.6
-LABEL_CAP = 36  # longest text cell printed in full; longer labels end in an ellipsis
+LABEL_CAP = 40  # longest text cell printed in full; longer labels end in an ellipsis
 HEADER_WORD_CAP = 15  # a numeric column may widen up to this to keep a header word whole
 PAD = 1  # spaces on each side of a cell
 
