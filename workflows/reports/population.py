@@ -14,7 +14,7 @@ from workflows.charts import hbar_chart
 from . import population_tables as tables
 from . import textgrid
 from .charts import fit, population_pyramid
-from .formatting import DASH, long_date, number, percent, share
+from .formatting import DASH, long_date, number, share
 from .pdf import A4_HEIGHT, MM, indonesian, render_pdf
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
