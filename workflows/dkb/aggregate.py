@@ -32,8 +32,11 @@ __all__ = ["aggregate_file", "AggregateResult", "DkbFileError", "default_cutoff"
 DEFAULT_MEMORY_LIMIT = os.environ.get("SOPFLOW_DKB_MEMORY_LIMIT", "1500MB")
 
 # Dimensions counted per (kecamatan, sex), in GROUPING() bit order.
-DIMENSIONS = ("age", "agama", "pendidikan", "pekerjaan", "status_kawin", "golongan_darah", "shdk",
-              "akta_lahir", "wajib_ktp")
+# Grouping sets counted per (kab, kec, sex). Wajib KTP rides on the age set (age + ever married),
+# which saves a whole hash table over the file.
+GROUPING_SETS = (("age", "ever_married"), ("agama",), ("pendidikan",), ("pekerjaan",), ("status_kawin",),
+                 ("golongan_darah",), ("shdk",), ("akta_lahir",))
+DIMENSIONS = tuple(column for grouping_set in GROUPING_SETS for column in grouping_set)
 
 
 def default_cutoff(year, semester):
@@ -320,31 +323,39 @@ def _counts(con, cutoff, province):
     age = (
         f"{cutoff.year} - year(birth) - CASE WHEN month(birth) * 100 + day(birth) > {cutoff_mmdd} THEN 1 ELSE 0 END"
     )
-    sets = ", ".join(f"(kab, kec, sex, {dimension})" for dimension in DIMENSIONS)
+    sets = ", ".join("(kab, kec, sex, " + ", ".join(grouping_set) + ")" for grouping_set in GROUPING_SETS)
     rows = con.execute(
         f"""
         SELECT kab, kec, sex, {", ".join(DIMENSIONS)}, GROUPING({", ".join(DIMENSIONS)}) AS grouping_id,
                count(*) AS n
         FROM (
             SELECT kab, kec, sex, agama, pendidikan, pekerjaan, status_kawin, golongan_darah, shdk, akta_lahir,
-                   {age} AS age,
-                   ({age}) >= {ADULT_AGE} OR coalesce(status_kawin <> {NEVER_MARRIED}, FALSE) AS wajib_ktp
+                   {age} AS age, coalesce(status_kawin <> {NEVER_MARRIED}, FALSE) AS ever_married
             FROM used
         )
         GROUP BY GROUPING SETS ({sets})
         """
     ).fetchall()
     width = len(DIMENSIONS)
-    dimension_of_mask = {
-        ((1 << width) - 1) & ~(1 << (width - 1 - index)): dimension for index, dimension in enumerate(DIMENSIONS)
-    }
+    set_of_mask = {}
+    for grouping_set in GROUPING_SETS:
+        mask = (1 << width) - 1
+        for column in grouping_set:
+            mask &= ~(1 << (width - 1 - DIMENSIONS.index(column)))
+        set_of_mask[mask] = grouping_set
     counts = Counts()
     for row in rows:
         kab, kec, sex = row[0], row[1], row[2]
         grouping_id, number = row[3 + width], row[4 + width]
-        dimension = dimension_of_mask[grouping_id]
-        value = row[3 + DIMENSIONS.index(dimension)]
-        counts.add(dimension, f"{province}.{kab:02d}", f"{province}.{kab:02d}.{kec:02d}", value, sex, number)
+        grouping_set = set_of_mask[grouping_id]
+        kab_code, kec_code = f"{province}.{kab:02d}", f"{province}.{kab:02d}.{kec:02d}"
+        if grouping_set[0] == "age":
+            age_value, ever_married = row[3 + DIMENSIONS.index("age")], row[3 + DIMENSIONS.index("ever_married")]
+            counts.add("age", kab_code, kec_code, age_value, sex, number)
+            counts.add("wajib_ktp", kab_code, kec_code, age_value >= ADULT_AGE or ever_married, sex, number)
+        else:
+            value = row[3 + DIMENSIONS.index(grouping_set[0])]
+            counts.add(grouping_set[0], kab_code, kec_code, value, sex, number)
     return counts
 
 

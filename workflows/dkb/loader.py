@@ -96,23 +96,25 @@ def _select_list(refs):
     return ",\n  ".join(parts)
 
 
-def _csv_source(info, encoding, types):
+def _csv_source(info, encoding, types, strict=False):
+    """``strict``: stop at the first bad line (fast path) instead of setting it aside."""
     columns = ", ".join(f"'c{index}': '{kind}'" for index, kind in enumerate(types))
     date_format = f"dateformat = {_sql_string(info.date_format)}, " if info.date_format else ""
     return (
         f"read_csv({_sql_string(info.path)}, header = true, auto_detect = false, columns = {{{columns}}}, "
         f"delim = {_sql_string(info.delimiter)}, quote = '\"', escape = '\"', {date_format}"
         f"encoding = {_sql_string(encoding)}, compression = {_sql_string(info.compression)}, "
-        "store_rejects = true, null_padding = false)"
+        + ("null_padding = false)" if strict else "store_rejects = true, null_padding = false)")
     )
 
 
 def load(con, info):
     """Create ``people`` from the file; return the sorted line numbers DuckDB could not parse.
 
-    CSV files are first read with native types (as fast as DuckDB reads any CSV). Clean DKB
-    extracts end there. If any line was rejected, the file is read again as text so that one
-    bad value costs only that value, not the whole person, and only truly broken lines remain.
+    CSV files are first read strictly with native types (as fast as DuckDB reads any CSV);
+    clean DKB extracts end there. At the first value that does not fit, the file is read again
+    as text, so that one bad value costs only that value, not the whole person, and only truly
+    broken lines are set aside.
     """
     if info.format == "parquet":
         source = f"read_parquet({_sql_string(info.path)})"
@@ -129,10 +131,14 @@ def load(con, info):
 
         types = [FAST_TYPES.get(normalise_column(name), "VARCHAR") for name in info.header]
         typed = {name: (ref, types[int(ref[1:])]) for name, (ref, _kind) in refs.items()}
-        _run_load(con, _csv_source(info, info.encoding, types), typed, info)
-        if not _rejected_lines(con):
+        sql = f"CREATE TABLE people AS SELECT\n  {_select_list(typed)}\nFROM "
+        try:
+            # Strict: no reject bookkeeping, the first bad value ends it (and the text path
+            # below takes over, raising the proper message if the file itself is broken).
+            con.execute(sql + _csv_source(info, info.encoding, types, strict=True))
             return []
-        _drop_load(con)
+        except Exception:  # duckdb's conversion, invalid-input and IO errors alike
+            con.execute("DROP TABLE IF EXISTS people")
 
     text_types = ["VARCHAR"] * len(info.header)
     _run_load(con, _csv_source(info, info.encoding, text_types), refs, info)
