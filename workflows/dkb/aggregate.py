@@ -29,7 +29,7 @@ from .tables import Counts, build_tables, derived_indicators, region_names
 
 __all__ = ["aggregate_file", "AggregateResult", "DkbFileError", "default_cutoff"]
 
-DEFAULT_MEMORY_LIMIT = os.environ.get("SOPFLOW_DKB_MEMORY_LIMIT", "1500MB")
+DEFAULT_MEMORY_LIMIT = os.environ.get("SOPFLOW_DKB_MEMORY_LIMIT", "2500MB")
 
 # Dimensions counted per (kecamatan, sex), in GROUPING() bit order.
 # Grouping sets counted per (kab, kec, sex). Wajib KTP rides on the age set (age + ever married),
@@ -218,8 +218,8 @@ def _region_sql(province):
     }
 
 
-def _region_problems(con, province):
-    """Counts per region problem from the (prop, kab, kec) distribution, plus unknown kecamatan."""
+def _region_problems(distribution, province):
+    """Counts per region problem from the (prop, kab, kec, rows) distribution, plus unknown kecamatan."""
     prov = int(province)
     known_kab = {int(region.code[3:]) for region in regions.regencies(province)}
     known_kec = {
@@ -228,7 +228,7 @@ def _region_problems(con, province):
     counts = dict.fromkeys(REGION_PROBLEMS, 0)
     unknown_kec = []
     found_provinces = {}
-    for prop, kab, kec, number in con.execute("SELECT prop, kab, kec, count(*) FROM people GROUP BY ALL").fetchall():
+    for prop, kab, kec, number in distribution:
         if prop is not None:
             found_provinces[prop] = found_provinces.get(prop, 0) + number
         kab_ok = kab is not None and 1 <= kab <= 99
@@ -249,9 +249,11 @@ def _quality(con, province, cutoff, has_birth_certificate, bad_lines):
     """Count every problem; fetch example rows only for the problems that occur."""
     conditions = _row_conditions(cutoff, has_birth_certificate)
     sums = ", ".join(f"count_if({condition})" for condition in conditions.values())
-    stored, *values = con.execute(f"SELECT count(*), {sums} FROM people").fetchone()
-    counts = dict(zip(conditions, values))
-    region_counts, unknown_kec, found_provinces = _region_problems(con, province)
+    # One scan: the row problems per region, so the region problems come out of the same pass.
+    groups = con.execute(f"SELECT prop, kab, kec, count(*), {sums} FROM people GROUP BY ALL").fetchall()
+    stored = sum(group[3] for group in groups)
+    counts = {key: sum(group[4 + index] for group in groups) for index, key in enumerate(conditions)}
+    region_counts, unknown_kec, found_provinces = _region_problems([group[:4] for group in groups], province)
     counts.update(region_counts)
     conditions.update({key: value for key, value in _region_sql(province).items() if key in REGION_PROBLEMS})
     if unknown_kec:
