@@ -17,11 +17,17 @@ CHAR_WIDTH = 6.4  # average advance of a 12 px sans-serif character, for label r
 LABEL_LIMIT = 38
 
 
-def format_number(value, decimals=0):
-    """Indonesian digits: thousands with '.', decimals with ','."""
+def format_number(value, decimals=None):
+    """Indonesian digits: thousands with '.', decimals with ','. Without ``decimals``, whole
+    numbers get none and others up to two, trailing zeros dropped (1,25 · 2,5 · 3)."""
     if value is None:
         return "—"
+    trim = decimals is None
+    if trim:
+        decimals = 0 if float(value).is_integer() else 2
     text = f"{value:,.{decimals}f}"
+    if trim and "." in text:
+        text = text.rstrip("0").rstrip(".")
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
 
 
@@ -122,7 +128,7 @@ def hbar_chart(labels, series, reference=None, title="", value_format=None, refe
 def line_chart(labels, series, title="", value_format=None, y_max=None, width=720, height=260):
     """Lines over ordered categories (periods). ``series``: ``[(name, [value or None, ...]), ...]``."""
     value_format = value_format or format_number
-    left, right, top, bottom = 48, width - 16, 34, height - 42
+    left, right, top, bottom = 48, width - 40, 34, height - 42  # room for the centred end labels
     values = [value for _, row in series for value in row if value is not None]
     axis_max = y_max if y_max is not None else _nice_max(max(values, default=0))
     step = (right - left) / max(len(labels) - 1, 1)
