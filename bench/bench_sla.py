@@ -24,6 +24,7 @@ import io
 import math
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -362,6 +363,7 @@ def serve(url, port):
     log = open(Path(folder, "server.log"), "w")
     server = subprocess.Popen([sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server.folder = folder
     for _ in range(100):
         if server.poll() is not None:
             raise SystemExit(f"the server stopped; see {log.name}")
@@ -468,6 +470,7 @@ def main():
     finally:
         server.terminate()
         server.wait()
+        shutil.rmtree(server.folder, ignore_errors=True)
 
     bare = statistics.median(medians["bare view"])
     print(textwrap.dedent(f"""
