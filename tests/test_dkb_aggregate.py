@@ -73,6 +73,17 @@ def test_each_problem_reports_its_count_and_spreadsheet_row_numbers(result):
     }
 
 
+def test_duplicates_are_found_the_same_way_above_the_numpy_size_limit(tmp_path, monkeypatch):
+    from workflows.dkb import aggregate
+
+    monkeypatch.setattr(aggregate, "NUMPY_DUPLICATE_LIMIT", 0)  # force DuckDB's spilling path
+    path = tmp_path / "hand_checked.csv"
+    path.write_text("\n".join([HEADER, *ROWS]) + "\n", encoding="utf-8")
+    result = aggregate_file(path, cutoff=CUTOFF, province="17")
+    assert result.quality["nik_duplicate"] == {"count": 1, "examples": [11]}
+    assert result.rows == {"read": 13, "used": 9, "rejected": 4}
+
+
 def test_population_is_split_by_sex_per_kabupaten_kota(result):
     penduduk = result.tables["penduduk"]
     assert row(penduduk, "17.71") == (4, 4, 8)

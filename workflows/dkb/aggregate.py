@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import duckdb
+import numpy as np
+import pyarrow as pa
 
 from . import regions
 from .errors import DkbFileError, _
@@ -28,6 +30,9 @@ from .schema import ADULT_AGE, NEVER_MARRIED
 from .tables import Counts, build_tables, derived_indicators, region_names
 
 __all__ = ["aggregate_file", "AggregateResult", "DkbFileError", "default_cutoff"]
+
+# Up to this many rows duplicate NIKs are found by sorting in numpy (see _find_repeated_niks).
+NUMPY_DUPLICATE_LIMIT = 10_000_000
 
 DEFAULT_MEMORY_LIMIT = os.environ.get("SOPFLOW_DKB_MEMORY_LIMIT", "2500MB")
 
@@ -128,7 +133,7 @@ def aggregate_file(path, cutoff, province, progress=None, *, memory_limit=None, 
         has_certificate = info.has("AKTA_LHR")
         quality, stored, found_provinces = _quality(con, province, cutoff, has_certificate, bad_lines)
         _refuse_other_province(stored, found_provinces, province)
-        dup_rows = _duplicates(con, quality, bad_lines)
+        dup_rows = _duplicates(con, quality, bad_lines, stored)
         anti_join = "ANTI JOIN dup_rows d ON p.rowid = d.row_id" if dup_rows else ""
         where = _rejection_sql(cutoff, has_certificate, province)
         con.execute(f"CREATE TEMP VIEW used AS SELECT p.* FROM people p {anti_join} WHERE {where}")
@@ -196,12 +201,20 @@ def _row_conditions(cutoff, has_birth_certificate):
     for suffix, internal, _column, codes in CODED_FIELDS:
         if internal == "akta_lahir" and not has_birth_certificate:
             continue
-        conditions[f"code_out_of_range_{suffix}"] = f"coalesce({internal} NOT IN ({_code_list(codes)}), TRUE)"
+        conditions[f"code_out_of_range_{suffix}"] = f"coalesce(NOT ({_membership(internal, codes)}), TRUE)"
     return conditions
 
 
 def _code_list(codes):
     return ", ".join(str(code) for code in sorted(codes))
+
+
+def _membership(column, codes):
+    """``column`` is one of ``codes``, as a range test when the codes are 1..N (they all are today)."""
+    codes = sorted(codes)
+    if codes == list(range(codes[0], codes[-1] + 1)):
+        return f"{column} BETWEEN {codes[0]} AND {codes[-1]}"
+    return f"{column} IN ({_code_list(codes)})"
 
 
 def _region_sql(province):
@@ -291,11 +304,11 @@ def _refuse_other_province(stored, found_provinces, province):
         )
 
 
-def _duplicates(con, quality, bad_lines):
+def _duplicates(con, quality, bad_lines, stored):
     """Mark every repeat of a NIK after its first row; return how many rows that is."""
-    con.execute(
-        "CREATE TEMP TABLE dup_nik AS SELECT nik FROM people WHERE nik IS NOT NULL GROUP BY nik HAVING count(*) > 1"
-    )
+    if not _find_repeated_niks(con, stored):
+        quality["nik_duplicate"] = {"count": 0, "examples": []}
+        return 0
     con.execute(
         "CREATE TEMP TABLE dup_rows AS SELECT row_id FROM ("
         " SELECT p.rowid AS row_id, min(p.rowid) OVER (PARTITION BY p.nik) AS first_row"
@@ -308,6 +321,25 @@ def _duplicates(con, quality, bad_lines):
         "examples": [file_row_number(position, bad_lines) for position in (positions or [])],
     }
     return count
+
+
+def _find_repeated_niks(con, stored):
+    """Fill table ``dup_nik`` with every NIK that occurs more than once; False when there is none."""
+    if stored > NUMPY_DUPLICATE_LIMIT:
+        con.execute(
+            "CREATE TEMP TABLE dup_nik AS SELECT nik FROM people WHERE nik IS NOT NULL "
+            "GROUP BY nik HAVING count(*) > 1"
+        )
+        return con.execute("SELECT count(*) FROM dup_nik").fetchone()[0] > 0
+    # Sorting one int64 column in numpy costs half of DuckDB's hash aggregate over unique keys;
+    # above the limit the column would strain the memory budget, and DuckDB's version spills.
+    niks = np.sort(con.execute("SELECT nik FROM people WHERE nik IS NOT NULL").fetchnumpy()["nik"])
+    repeated = np.unique(niks[1:][niks[1:] == niks[:-1]])
+    if not len(repeated):
+        return False
+    con.register("repeated_niks", pa.table({"nik": repeated}))
+    con.execute("CREATE TEMP TABLE dup_nik AS SELECT nik FROM repeated_niks")
+    return True
 
 
 def _nothing_usable(quality, read):

@@ -11,6 +11,8 @@ from workflows.dkb.errors import DkbFileError
 
 
 class Command(BaseCommand):
+    # The engine needs neither the database nor URLs; the system checks would only add start-up time.
+    requires_system_checks = []
     help = "Hitung tabel agregat kependudukan dari satu berkas DKB/DWH (CSV, CSV.GZ, Parquet)."
 
     def add_arguments(self, parser):

@@ -8,6 +8,8 @@ from workflows.dkb.generator import AS_OF, write_dkb
 
 
 class Command(BaseCommand):
+    # The engine needs neither the database nor URLs; the system checks would only add start-up time.
+    requires_system_checks = []
     help = "Tulis berkas DKB sintetis (.csv, .csv.gz atau .parquet) untuk uji coba dan demo."
 
     def add_arguments(self, parser):
