@@ -37,10 +37,11 @@ NUMPY_DUPLICATE_LIMIT = 10_000_000
 DEFAULT_MEMORY_LIMIT = os.environ.get("SOPFLOW_DKB_MEMORY_LIMIT", "2500MB")
 
 # Dimensions counted per (kecamatan, sex), in GROUPING() bit order.
-# Grouping sets counted per (kab, kec, sex). Wajib KTP rides on the age set (age + ever married),
-# which saves a whole hash table over the file.
-GROUPING_SETS = (("age", "ever_married"), ("agama",), ("pendidikan",), ("pekerjaan",), ("status_kawin",),
-                 ("golongan_darah",), ("shdk",), ("akta_lahir",))
+# Grouping sets counted per (kab, kec, sex). Fields with few codes share a set (at most 70 value
+# pairs per kecamatan and sex), and wajib KTP rides on the age set (age + ever married): every set
+# is a hash table over the whole file, so fewer sets is the main saving here.
+GROUPING_SETS = (("age", "ever_married"), ("agama", "pendidikan"), ("pekerjaan",), ("status_kawin", "shdk"),
+                 ("golongan_darah", "akta_lahir"))
 DIMENSIONS = tuple(column for grouping_set in GROUPING_SETS for column in grouping_set)
 
 
@@ -383,13 +384,12 @@ def _counts(con, cutoff, province):
         grouping_id, number = row[3 + width], row[4 + width]
         grouping_set = set_of_mask[grouping_id]
         kab_code, kec_code = f"{province}.{kab:02d}", f"{province}.{kab:02d}.{kec:02d}"
+        for dimension in grouping_set:
+            if dimension != "ever_married":
+                counts.add(dimension, kab_code, kec_code, row[3 + DIMENSIONS.index(dimension)], sex, number)
         if grouping_set[0] == "age":
             age_value, ever_married = row[3 + DIMENSIONS.index("age")], row[3 + DIMENSIONS.index("ever_married")]
-            counts.add("age", kab_code, kec_code, age_value, sex, number)
             counts.add("wajib_ktp", kab_code, kec_code, age_value >= ADULT_AGE or ever_married, sex, number)
-        else:
-            value = row[3 + DIMENSIONS.index(grouping_set[0])]
-            counts.add(grouping_set[0], kab_code, kec_code, value, sex, number)
     return counts
 
 
