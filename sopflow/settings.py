@@ -50,6 +50,13 @@ VAR_DIR = Path(os.environ.get("SOPFLOW_VAR_DIR", BASE_DIR / "var"))
 PRIVATE_STORAGE_DIR = Path(os.environ.get("SOPFLOW_PRIVATE_DIR", VAR_DIR / "private"))
 BACKUP_DIR = Path(os.environ.get("SOPFLOW_BACKUP_DIR", VAR_DIR / "backups"))
 
+# Signing: local PKCS#12 files live here; the BSrE esign server is used for officers set to it.
+SIGNING_DIR = Path(os.environ.get("SOPFLOW_SIGNING_DIR", VAR_DIR / "signing"))
+SOPFLOW_BSRE_URL = os.environ.get("SOPFLOW_BSRE_URL", "")
+SOPFLOW_BSRE_USERNAME = os.environ.get("SOPFLOW_BSRE_USERNAME", "")
+SOPFLOW_BSRE_PASSWORD = os.environ.get("SOPFLOW_BSRE_PASSWORD", "")
+SOPFLOW_LOGO_PATH = os.environ.get("SOPFLOW_LOGO_PATH", "")
+
 # Largest accepted DKB/DWH upload, in megabytes (a 2.1-million-row CSV is about 400 MB).
 DKB_UPLOAD_MAX_MB = int(os.environ.get("SOPFLOW_DKB_UPLOAD_MAX_MB", "2048"))
 # Largest accepted evidence file (data dukung), in megabytes.

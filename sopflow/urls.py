@@ -8,6 +8,7 @@ from viewflow.urls import Site
 
 from workflows.flows import PopulationFlow, UtilizationFlow
 from workflows.views.dashboard import sla_applications
+from workflows.views import documents
 from workflows.views.population import RunStatusView, TablesDownloadView
 from workflows.views.process import DkbDownloadView, EvidenceDownloadView, SopFlowAppViewset
 
@@ -32,6 +33,21 @@ urlpatterns = [
         TablesDownloadView.as_view(),
         name="tables_download",
     ),
+    path("berkas/<int:process_pk>/laporan/draf/<int:run_pk>.pdf", documents.DraftReportView.as_view(), name="draft_report"),
+    path(
+        "berkas/<int:process_pk>/dokumen/<int:document_pk>.pdf",
+        documents.SignedDocumentView.as_view(),
+        name="signed_document",
+    ),
+    path("berkas/<int:process_pk>/lembar-kendali.pdf", documents.ControlSheetView.as_view(), name="control_sheet_pdf"),
+    path(
+        "berkas/<int:process_pk>/laporan-pemanfaatan.pdf",
+        documents.UtilizationReportView.as_view(),
+        name="utilization_report",
+    ),
+    path("berkas/<int:process_pk>/lakip-bidang.pdf", documents.LakipView.as_view(), name="lakip_pdf"),
+    path("berkas/<int:process_pk>/backup/<int:backup_pk>.7z", documents.BackupDownloadView.as_view(), name="backup_download"),
+    path("verifikasi/<uuid:token>/", documents.VerificationView.as_view(), name="verify_document"),
     path(
         "berkas/<int:process_pk>/bukti/<int:evidence_pk>/", EvidenceDownloadView.as_view(), name="evidence_download"
     ),

@@ -4,7 +4,10 @@ Flows are driven through HTTP exactly as a browser does: claim the task (assign)
 the step's form to its execute URL.
 """
 
+import tempfile
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from io import StringIO
 
 import pytest
@@ -15,7 +18,7 @@ from django.test import Client
 from viewflow.workflow.status import STATUS
 
 from workflows.dkb.generator import write_dkb
-from workflows.models import Officer, OfficerRole, Opd, Organisation, SopProcess
+from workflows.models import Officer, OfficerRole, Opd, Organisation, SigningIdentity, SopProcess
 from workflows.roles import Role
 
 FLOW_PREFIX = {"A": "population", "B": "utilization"}
@@ -37,6 +40,21 @@ class Org:
         return self.users[role]
 
 
+SIGNING_PASSPHRASE = "rahasia-kadis-uji"
+
+
+@lru_cache(maxsize=None)
+def demo_certificate():
+    """One demo CA and Kadis certificate for the whole run (key generation is the slow part)."""
+    from django.core.management import call_command
+
+    directory = Path(tempfile.mkdtemp(prefix="sopflow-test-signing-"))
+    secret = directory / "passphrase.txt"
+    secret.write_text(SIGNING_PASSPHRASE)
+    call_command("make_demo_ca", str(directory), signer="Kadis Uji", passphrase_file=str(secret), stdout=StringIO())
+    return next(directory.glob("signer-*.p12"))
+
+
 def make_org(key, name, province_code, province_name):
     organisation = Organisation.objects.create(
         name=name, short_name=key.upper(), province_code=province_code, province_name=province_name
@@ -50,6 +68,8 @@ def make_org(key, name, province_code, province_name):
             )
             officer = Officer.objects.create(user=user, organisation=organisation)
             OfficerRole.objects.create(officer=officer, role=role)
+            if role == Role.KADIS:
+                SigningIdentity.objects.create(officer=officer, p12_path=str(demo_certificate()))
             users[role + suffix] = user
     for name, short in [("Dinas Kesehatan", "Dinkes"), ("Dinas Sosial", "Dinsos"), ("Bappeda", "Bappeda"), ("BKD", "BKD")]:
         Opd.objects.create(organisation=organisation, name=name, short_name=short)

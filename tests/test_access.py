@@ -10,21 +10,21 @@ from io import StringIO
 
 from django.core.management import call_command
 
-from .conftest import client_for, do_step, open_task, start_population, start_utilization, task_url, upload_dkb
+from .conftest import SIGNING_PASSPHRASE, client_for, do_step, open_task, start_population, start_utilization, task_url, upload_dkb
 
 POPULATION_STEPS = [
     ("form_team", "kabid", lambda org, f: {"number": "1/SK", "date": "2025-07-01", "members": [org["tim"].pk]}),
     ("process_data", "tim", None),  # upload, aggregate, then hand over: see below
     ("correct", "kasi", lambda org, f: {"decision": "approve"}),
     ("validate", "kabid", lambda org, f: {"decision": "approve"}),
-    ("approve", "kadis", lambda org, f: {"decision": "approve"}),
+    ("approve", "kadis", lambda org, f: {"decision": "approve", "passphrase": SIGNING_PASSPHRASE}),
     ("receive", "kabid", lambda org, f: {"text": "Cetak."}),
     ("print_distribute", "kasi", lambda org, f: {
         "copies": 5, "printed_on": "2025-08-01", "published_on": "2025-08-01", "channel": "Web",
         "instruction_to_adb": "Back-up.", "distribution-TOTAL_FORMS": 1, "distribution-INITIAL_FORMS": 0,
         "distribution-0-recipient": "Bappeda", "distribution-0-delivered_on": "2025-08-02",
         "distribution-0-copies": 1}),
-    ("backup", "adb", lambda org, f: {"location": "/arsip"}),
+    ("backup", "adb", lambda org, f: {"password1": "arsip-uji-akses-12", "password2": "arsip-uji-akses-12"}),
 ]
 
 UTILIZATION_STEPS = [

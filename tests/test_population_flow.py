@@ -3,12 +3,29 @@
 from viewflow.workflow.status import PROCESS, STATUS
 
 from io import StringIO
+from pathlib import Path
 
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.test import Client
 
 from workflows.models import AggregationRun, AuditEvent, DkbUpload, Review
 
-from .conftest import client_for, do_step, open_task, process_dkb, start_population, task_url, upload_dkb
+from .conftest import (
+    SIGNING_PASSPHRASE,
+    client_for,
+    do_step,
+    open_task,
+    process_dkb,
+    start_population,
+    task_url,
+    upload_dkb,
+)
+
+SIGN = {"decision": "approve", "passphrase": SIGNING_PASSPHRASE}
+BACKUP_PASSWORD = "kata-sandi-arsip-uji-2025"
+BACKUP = {"password1": BACKUP_PASSWORD, "password2": BACKUP_PASSWORD, "notes": ""}
 
 
 def form_team(org, process):
@@ -48,7 +65,7 @@ def test_sop_a_runs_from_kadis_order_to_adb_backup_with_returns_at_every_review(
     do_step(org["kadis"], process, "approve", {"decision": "return", "notes": "Kata pengantar kurang."})
     assert open_task(process, "validate").owner == org["kabid"]
     do_step(org["kabid"], process, "validate", {"decision": "approve"})
-    do_step(org["kadis"], process, "approve", {"decision": "approve"})
+    do_step(org["kadis"], process, "approve", SIGN)
 
     do_step(org["kabid"], process, "receive", {"text": "Cetak 50 eksemplar."})
     do_step(org["kasi"], process, "print_distribute", {
@@ -61,7 +78,7 @@ def test_sop_a_runs_from_kadis_order_to_adb_backup_with_returns_at_every_review(
         "distribution-1-recipient": "", "distribution-1-delivered_on": "", "distribution-1-copies": "",
         "distribution-2-recipient": "", "distribution-2-delivered_on": "", "distribution-2-copies": "",
     })
-    do_step(org["adb"], process, "backup", {"location": "/arsip/2025-S1", "notes": ""})
+    do_step(org["adb"], process, "backup", BACKUP)
 
     process.refresh_from_db()
     assert process.status == PROCESS.DONE
@@ -180,3 +197,95 @@ def test_a_file_the_engine_cannot_use_shows_its_message_and_leaves_the_task_open
     response = upload_dkb(org["tim"], process, other, expect=200)
     assert "provinsi" in response.content.decode().lower()
     assert open_task(process, "process_data").status == STATUS.ASSIGNED
+
+
+def advance_to_approval(org, dkb_file):
+    process = start_population(org["kadis"])
+    form_team(org, process)
+    process_dkb(org["tim"], process, dkb_file)
+    do_step(org["kasi"], process, "correct", {"decision": "approve"})
+    do_step(org["kabid"], process, "validate", {"decision": "approve"})
+    return process
+
+
+def test_kadis_signature_needs_the_right_passphrase_and_validates_with_pyhanko(bengkulu, dkb_file):
+    from workflows.models import SignedDocument
+    from workflows.signing import verify_pdf
+
+    org = bengkulu
+    process = advance_to_approval(org, dkb_file)
+    response = do_step(org["kadis"], process, "approve", {"decision": "approve", "passphrase": "salah"}, expect=200)
+    assert "Passphrase salah" in response.content.decode()
+    assert open_task(process, "approve").status == STATUS.ASSIGNED
+    assert not SignedDocument.objects.exists()
+
+    do_step(org["kadis"], process, "approve", SIGN)
+    document = SignedDocument.objects.get()
+    client = client_for(org["kabid"])
+    pdf = client.get(f"/berkas/{process.pk}/dokumen/{document.pk}.pdf")
+    content = b"".join(pdf.streaming_content)
+    report = verify_pdf(content)
+    assert report["intact"] and report["signer"] == "Kadis Uji"
+    assert report["sha256"] == document.sha256
+
+    # The public verification page (no login) matches the original and rejects an altered copy.
+    public = Client()
+    page = public.get(f"/verifikasi/{document.token}/")
+    assert page.status_code == 200 and document.sha256 in page.content.decode()
+    same = public.post(f"/verifikasi/{document.token}/", {"copy": SimpleUploadedFile("a.pdf", content)})
+    assert "SAMA: salinan ini identik" in same.content.decode()
+    altered = bytearray(content)
+    altered[len(altered) // 2] ^= 0x01
+    different = public.post(f"/verifikasi/{document.token}/", {"copy": SimpleUploadedFile("a.pdf", bytes(altered))})
+    assert "TIDAK SAMA" in different.content.decode()
+    assert not verify_pdf(bytes(altered))["intact"]
+
+
+def test_backup_writes_an_encrypted_archive_and_purges_the_raw_extract(bengkulu, dkb_file, settings):
+    from workflows.backup import BackupError, verify_backup
+
+    org = bengkulu
+    process = advance_to_approval(org, dkb_file)
+    do_step(org["kadis"], process, "approve", SIGN)
+    do_step(org["kabid"], process, "receive", {"text": "Cetak."})
+    do_step(org["kasi"], process, "print_distribute", {
+        "copies": 5, "printed_on": "2025-08-01", "published_on": "2025-08-01", "channel": "Web",
+        "instruction_to_adb": "Back-up.", "distribution-TOTAL_FORMS": 1, "distribution-INITIAL_FORMS": 0,
+        "distribution-0-recipient": "Bappeda", "distribution-0-delivered_on": "2025-08-02",
+    })
+    short = do_step(org["adb"], process, "backup", {"password1": "pendek", "password2": "pendek"}, expect=200)
+    assert "Kata sandi terlalu pendek. Harus mengandung setidaknya 12 karakter." in short.content.decode()
+    mismatch = do_step(org["adb"], process, "backup", {"password1": BACKUP_PASSWORD, "password2": "lain-lain-lain-1"},
+                       expect=200)
+    assert "Kedua kata sandi tidak sama." in mismatch.content.decode()
+    upload = process.dkb_uploads.get()
+    raw_path = upload.file.path
+
+    do_step(org["adb"], process, "backup", BACKUP)
+    backup = process.backups.get()
+    report = verify_backup(backup.location, BACKUP_PASSWORD, expected_sha256=backup.sha256)
+    assert any(member["name"].startswith("dkb/") for member in report.members)
+    with pytest.raises(BackupError):
+        verify_backup(backup.location, "kata-sandi-yang-salah")
+    upload.refresh_from_db()
+    assert upload.purged_at is not None and not Path(raw_path).exists()
+    assert AggregationRun.objects.get().result["tables"]["penduduk"]  # the tables stay
+    assert BACKUP_PASSWORD not in AuditEvent.objects.filter(process=process).values_list("detail", flat=True)
+    archive = client_for(org["adb"]).get(f"/berkas/{process.pk}/backup/{backup.pk}.7z")
+    assert archive.status_code == 200
+    assert client_for(org["staf"]).get(f"/berkas/{process.pk}/backup/{backup.pk}.7z").status_code == 404
+
+
+def test_documents_download_for_the_organisation_and_are_audited(bengkulu, sumbar, dkb_file):
+    org = bengkulu
+    process = advance_to_approval(org, dkb_file)
+    run = AggregationRun.objects.get()
+    client = client_for(org["kasi"])
+    draft = client.get(f"/berkas/{process.pk}/laporan/draf/{run.pk}.pdf")
+    assert draft.status_code == 200 and draft.content[:4] == b"%PDF"
+    sheet = client.get(f"/berkas/{process.pk}/lembar-kendali.pdf")
+    assert sheet.status_code == 200 and sheet.content[:4] == b"%PDF"
+    assert AuditEvent.objects.filter(process=process, action="download").count() == 2
+    outsider = client_for(sumbar["kadis"])
+    for url in (f"/berkas/{process.pk}/laporan/draf/{run.pk}.pdf", f"/berkas/{process.pk}/lembar-kendali.pdf"):
+        assert outsider.get(url).status_code == 404

@@ -9,6 +9,7 @@ from .models import (
     OfficerRole,
     Opd,
     Organisation,
+    SigningIdentity,
     WaktuOverride,
 )
 
@@ -116,3 +117,9 @@ class WaktuOverrideAdmin(admin.ModelAdmin):
 
         sop = SOPS.get(row.sop)
         return next((step for step in sop.steps if step.number == row.step_number), None) if sop else None
+
+
+@admin.register(SigningIdentity)
+class SigningIdentityAdmin(admin.ModelAdmin):
+    list_display = ["officer", "kind"]
+    list_filter = ["kind"]

@@ -94,12 +94,17 @@ def execute(run):
     return run
 
 
-def run_pending(limit=None):
-    """Process queued runs until none is left (or ``limit`` runs); returns how many ran."""
+def run_pending(limit=None, long_running=False):
+    """Process queued runs until none is left (or ``limit`` runs); returns how many ran.
+
+    ``long_running``: called from the worker loop, so drop connections the database may have
+    closed meanwhile (never in a one-shot call, which may share a test's connection).
+    """
     done = 0
     requeue_stale_runs()
     while limit is None or done < limit:
-        close_old_connections()
+        if long_running:
+            close_old_connections()
         run = claim_next_run()
         if run is None:
             break

@@ -24,7 +24,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 from django.core.management import call_command  # noqa: E402
 from viewflow.workflow.status import PROCESS  # noqa: E402
 
-from tests.conftest import do_step, make_org, process_dkb, start_population  # noqa: E402
+from tests.conftest import SIGNING_PASSPHRASE, do_step, make_org, process_dkb, start_population  # noqa: E402
 from workflows.models import SopProcess  # noqa: E402
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
@@ -257,10 +257,12 @@ def test_each_role_clicks_sop_a_from_kadis_order_to_backup(org, page, dkb_file, 
     review(page, 5, "Valid: teruskan ke Kepala Dinas")
     log_out(page)
 
-    # 6. Kadis approves and signs.
+    # 6. Kadis approves and signs with the certificate's passphrase.
     log_in(page, "bkl.kadis")
     take_from_queue(page, 6)
-    review(page, 6, "Sahkan dan tandatangani laporan")
+    page.get_by_label("Sahkan dan tandatangani laporan").check()
+    page.get_by_label("Passphrase sertifikat tanda tangan elektronik").fill(SIGNING_PASSPHRASE)
+    finish_step(page, 6)
     log_out(page)
 
     # 7. Kabid receives the signed report and instructs the Kasi.
@@ -287,7 +289,8 @@ def test_each_role_clicks_sop_a_from_kadis_order_to_backup(org, page, dkb_file, 
     # 9. ADB backs the data up: the process ends.
     log_in(page, "bkl.adb")
     take_from_queue(page, 9)
-    page.get_by_label("Folder/lokasi penyimpanan back-up").fill("/arsip/kependudukan/2025-S1")
+    page.locator("input[name=password1]").fill("arsip-semester-satu-2025")
+    page.get_by_label("Ulangi kata sandi arsip").fill("arsip-semester-satu-2025")
     finish_step(page, 9)
 
     # The finished process, as the ADB sees it.
@@ -296,11 +299,12 @@ def test_each_role_clicks_sop_a_from_kadis_order_to_backup(org, page, dkb_file, 
     expect(summary).to_contain_text("Status: Selesai")
     expect(summary).to_contain_text("1 kali dikembalikan")
     expect(page.get_by_text("Bappeda Provinsi Bengkulu")).to_be_visible()
-    expect(page.get_by_text("/arsip/kependudukan/2025-S1")).to_be_visible()
+    expect(page.get_by_text("data-kependudukan-17-2025-semester-1.7z").first).to_be_visible()
+    expect(page.get_by_text("Laporan bertanda tangan (PDF)")).to_be_visible()
     control = page.locator("table.sop-control tbody tr")
     expect(control).to_have_count(9)
-    expect(control.nth(8)).to_contain_text("Selesai")  # the back-up task
-    expect(control.nth(2).locator(".sop-control__task")).to_have_count(2)  # step 3 done twice
+    expect(control.nth(8)).to_contain_text("tepat waktu")  # the back-up step, done on time
+    expect(control.nth(2)).to_contain_text("2 putaran")  # step 3 done twice
     # The audit history, oldest first: who did what at which step, the return with its note.
     history = page.locator(".sop-history__event")
     expect(history.first).to_contain_text("Kadis BKL memulai proses · langkah 1")

@@ -6,7 +6,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..models import DkbUpload, PeriodType, SopProcess
+from ..models import DkbUpload, PeriodType, Review, SopProcess
 from ..models.organisation import officers_with_role
 from ..roles import Role
 from .common import DateInput, InstructionForm, ReviewForm, year_field
@@ -154,6 +154,21 @@ class ApproveForm(ReviewForm):
     approve_label = _("Sahkan dan tandatangani laporan")
     return_label = _("Kembalikan ke Kabid PIAK")
 
+    passphrase = forms.CharField(
+        label=_("Passphrase sertifikat tanda tangan elektronik"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=_("Diminta setiap kali menandatangani; tidak pernah disimpan."),
+    )
+    field_order = ["decision", "passphrase", "notes"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == Review.APPROVE and not cleaned.get("passphrase"):
+            self.add_error("passphrase", _("Masukkan passphrase untuk menandatangani laporan."))
+        return cleaned
+
 
 class ReceiveForm(InstructionForm):
     def __init__(self, *args, **kwargs):
@@ -212,5 +227,38 @@ DistributionFormSet = forms.formset_factory(
 
 
 class BackupForm(forms.Form):
-    location = forms.CharField(label=_("Folder/lokasi penyimpanan back-up"), max_length=300)
+    """Step 9: the archive password, twice. It is used once and never stored or logged."""
+
+    password1 = forms.CharField(
+        label=_("Kata sandi arsip"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Sekurang-kurangnya 12 karakter. Simpan di tempat terpisah: tanpa kata sandi ini arsip tidak dapat dibuka."),
+    )
+    password2 = forms.CharField(
+        label=_("Ulangi kata sandi arsip"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
     notes = forms.CharField(label=_("Catatan"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self):
+        from django.contrib.auth import password_validation
+
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("Kedua kata sandi tidak sama."))
+        elif first:
+            validators = [
+                validator
+                for validator in password_validation.get_default_password_validators()
+                if not isinstance(validator, password_validation.MinimumLengthValidator)
+            ] + [password_validation.MinimumLengthValidator(min_length=12)]
+            try:
+                password_validation.validate_password(first, user=self.user, password_validators=validators)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

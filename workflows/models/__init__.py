@@ -1,4 +1,5 @@
 from .audit import AuditEvent
+from .documents import SignedDocument, SigningIdentity
 from .organisation import Officer, OfficerRole, Organisation
 from .population import (
     AggregationRun,
@@ -15,6 +16,8 @@ from .sla import AlternativeSchedule, HolidayOverride, Notification, ProcessSla,
 from .utilization import Evidence, LakipMaterial, Opd, UtilizationCount, UtilizationEntry, Evaluation
 
 __all__ = [
+    "SignedDocument",
+    "SigningIdentity",
     "AlternativeSchedule",
     "HolidayOverride",
     "Notification",

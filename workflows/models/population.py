@@ -124,11 +124,13 @@ class Distribution(models.Model):
 
 
 class BackupRecord(models.Model):
-    """Step 9: the ADB's backup of the semester's data."""
+    """Step 9: the encrypted archive of the semester's data (the password is never stored)."""
 
     process = models.ForeignKey(SopProcess, on_delete=models.CASCADE, related_name="backups")
     task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="+")
-    location = models.CharField(_("folder/lokasi penyimpanan"), max_length=300)
+    location = models.CharField(_("berkas arsip"), max_length=500)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.BigIntegerField(null=True)
     notes = models.TextField(_("catatan"), blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created = models.DateTimeField(auto_now_add=True)

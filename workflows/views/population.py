@@ -4,16 +4,21 @@ import hashlib
 import secrets
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.files.base import ContentFile
 from django.core.files import File
 from django.db.models import Prefetch
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
 from ..aggregation import enqueue, export_csv, export_xlsx, province_summary
+from ..backup import BackupError, backup_name, create_backup, semester_members
 from ..catalogue import SOP_A
 from ..dkb.ingest import DkbFileError, check_file
 from ..forms import population as forms
@@ -27,8 +32,13 @@ from ..models import (
     Instruction,
     PeriodType,
     Publication,
+    Review,
+    SignedDocument,
+    SigningIdentity,
     TeamDecree,
 )
+from ..reports.population import SIGNATURE_PLACEMENT, render_population_report
+from ..signing import SignatureError
 from ..storage import private_storage
 from .base import ReviewStepView, StartView, StepView
 
@@ -206,8 +216,55 @@ class ValidateView(TablesContextMixin, ReviewStepView):
 
 
 class ApproveView(TablesContextMixin, ReviewStepView):
+    """Step 6: the Kadis approves and signs the final report (PAdES), or returns it."""
+
     form_class = forms.ApproveForm
     template_name = "workflows/population/review.html"
+
+    def form_valid(self, form):
+        if form.cleaned_data["decision"] == Review.APPROVE:
+            try:
+                self.signed = self.sign_final_report(form.cleaned_data["passphrase"])
+            except SignatureError as error:
+                form.add_error("passphrase", str(error))
+                return self.form_invalid(form)
+        return super().form_valid(form)
+
+    def sign_final_report(self, passphrase):
+        identity = SigningIdentity.objects.filter(officer__user=self.request.user).first()
+        if identity is None:
+            raise SignatureError(_("Akun Anda belum memiliki sertifikat tanda tangan elektronik. Hubungi admin."))
+        submission = self.process.draft_submissions.select_related("run").order_by("-created").first()
+        if submission is None:
+            raise SignatureError(_("Belum ada draf laporan yang diserahkan Tim."))
+        now = timezone.now()
+        document = SignedDocument(process=self.process, task=self.task, signed_at=now, signed_by=self.request.user)
+        pdf = render_population_report(self.process, submission.run.result, final=True, approved_at=now)
+        organisation = self.process.organisation
+        signer_name = organisation.head_name or self.request.user.get_full_name() or self.request.user.username
+        signed = identity.signer().sign(
+            pdf,
+            signer_name=signer_name,
+            reason=_("Pengesahan %(title)s") % {"title": self.process.brief},
+            location=organisation.province_name,
+            passphrase=passphrase,
+            verification_url=self.request.build_absolute_uri(reverse("verify_document", args=[document.token])),
+            placement=SIGNATURE_PLACEMENT,
+        )
+        document.title = f"laporan-data-kependudukan-{self.process.year}-s{self.process.period_number}"
+        document.sha256 = hashlib.sha256(signed).hexdigest()
+        document.size = len(signed)
+        document.signer_name = signer_name
+        document.signer_title = organisation.head_title
+        document.file.save(f"{document.token}.pdf", ContentFile(signed), save=False)
+        document.save()
+        return document
+
+    def audit_detail(self, form):
+        detail = super().audit_detail(form)
+        if getattr(self, "signed", None):
+            detail += " " + _("Ditandatangani elektronik, SHA-256 %(sha)s") % {"sha": self.signed.sha256[:16]}
+        return detail
 
 
 class ReceiveView(StepView):
@@ -253,7 +310,44 @@ class PrintDistributeView(StepView):
 
 
 class BackupView(StepView):
+    """Step 9: one AES-256 encrypted 7z archive of the semester (extract, tables, signed
+    report), its SHA-256 recorded; then the raw extract is purged from the app's storage."""
+
     form_class = forms.BackupForm
 
+    def extra_form_kwargs(self):
+        return {"user": self.request.user}
+
+    def form_valid(self, form):
+        try:
+            self.archive = self.write_archive(form.cleaned_data["password1"])
+        except BackupError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        return super().form_valid(form)
+
+    def write_archive(self, password):
+        submission = self.process.draft_submissions.select_related("run").order_by("-created").first()
+        document = self.process.signed_documents.order_by("-signed_at").first()
+        if submission is None or document is None:
+            raise BackupError(_("Laporan yang sudah ditandatangani belum ada; back-up belum dapat dibuat."))
+        with document.file.open("rb") as handle:
+            report_pdf = handle.read()
+        members = semester_members(self.process, result=submission.run.result, report_pdf=report_pdf)
+        return create_backup(settings.BACKUP_DIR, backup_name(self.process), members, password)
+
     def perform(self, form):
-        BackupRecord.objects.create(process=self.process, task=self.task, author=self.request.user, **form.cleaned_data)
+        path, sha256 = self.archive
+        BackupRecord.objects.create(
+            process=self.process, task=self.task, author=self.request.user, location=str(path),
+            sha256=sha256, size=path.stat().st_size, notes=form.cleaned_data["notes"],
+        )
+        # The tables stay with the process; the personal rows leave the app's storage.
+        for upload in self.process.dkb_uploads.filter(purged_at__isnull=True):
+            upload.file.delete(save=False)
+            upload.purged_at = timezone.now()
+            upload.save(update_fields=["file", "purged_at"])
+
+    def audit_detail(self, form):
+        path, sha256 = self.archive
+        return _("Arsip %(name)s, SHA-256 %(sha)s; ekstrak mentah dihapus") % {"name": path.name, "sha": sha256[:16]}

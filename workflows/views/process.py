@@ -13,6 +13,7 @@ from .actions import (
     AuditedBulkUnassignView,
     AuditedCancelProcessView,
 )
+from ..sla import control_sheet_context as control_sheet
 from .base import process_history
 from .lists import ArchiveView, DashboardView, InboxView, ProcessListView, QueueView, TaskListView
 
@@ -23,15 +24,13 @@ class ProcessDetailView(flow_views.DetailProcessView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         process = SopProcess.objects.select_related("organisation").get(pk=self.object.pk)
-        tasks = list(context["task_list"].select_related("owner"))
-        rows = []
-        for step in process.catalogue.steps:
-            step_tasks = [t for t in tasks if t.flow_task.name == step.node]
-            rows.append({"step": step, "tasks": step_tasks})
+        open_tasks = context["task_list"].filter(flow_task_type="HUMAN", status__in=["NEW", "ASSIGNED"])
         context.update(
+            control_sheet(process),
             sop_process=process,
             sop=process.catalogue,
-            control_rows=rows,
+            open_tasks=open_tasks.select_related("owner"),
+            signed_documents=process.signed_documents.all(),
             history=process_history(process),
             reviews=process.reviews.select_related("author"),
             returns=sum(1 for review in process.reviews.all() if review.is_return),

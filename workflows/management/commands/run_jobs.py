@@ -23,7 +23,7 @@ class Command(BaseCommand):
         self.running = True
         signal.signal(signal.SIGTERM, self.stop)
         while self.running:
-            done = run_pending()
+            done = run_pending(long_running=not once)
             if done:
                 self.stdout.write(f"{done} aggregation run(s) processed")
             if once:

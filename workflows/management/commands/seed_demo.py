@@ -4,6 +4,8 @@ Processes are advanced through the real web views with Django's test client, so 
 holds exactly what officers would have produced by clicking: tasks, reviews, audit events.
 """
 
+from io import StringIO
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
@@ -15,6 +17,8 @@ from workflows.models import Officer, OfficerRole, Opd, Organisation, SopProcess
 from workflows.roles import Role
 
 DEMO_PASSWORD = "sopflow-demo"
+# The demo semester archive's password (real archives' passwords are never stored anywhere).
+DEMO_BACKUP_PASSWORD = "arsip-demo-sopflow-2024"
 
 ORGANISATIONS = [
     {
@@ -77,6 +81,8 @@ class Command(BaseCommand):
             organisations = {spec["key"]: self.organisation(spec) for spec in ORGANISATIONS}
             self.admin()
         for key, organisation in organisations.items():
+            self.signing_identity(key, organisation)
+        for key, organisation in organisations.items():
             self.advance_demo_processes(key, organisation)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Password for every demo login: %s" % DEMO_PASSWORD))
 
@@ -107,6 +113,27 @@ class Command(BaseCommand):
         )
         OfficerRole.objects.get_or_create(officer=officer, role=role)
 
+    def signing_identity(self, key, organisation):
+        """A demo CA and a PKCS#12 certificate for the demo Kadis (passphrase: the demo password)."""
+        import tempfile
+        from pathlib import Path
+
+        from django.core.management import call_command
+
+        from workflows.management.commands.make_demo_ca import signer_file_name
+        from workflows.models import SigningIdentity
+
+        officer = Officer.objects.get(user__username=username(key, Role.KADIS))
+        directory = Path(settings.SIGNING_DIR) / key
+        p12 = directory / signer_file_name(organisation.head_name)
+        if not p12.exists():
+            with tempfile.NamedTemporaryFile("w", suffix=".txt") as secret:
+                secret.write(DEMO_PASSWORD)
+                secret.flush()
+                call_command("make_demo_ca", str(directory), signer=organisation.head_name,
+                             organisation=organisation.name, passphrase_file=secret.name, stdout=StringIO())
+        SigningIdentity.objects.update_or_create(officer=officer, defaults={"kind": "pkcs12", "p12_path": str(p12)})
+
     def admin(self):
         User = get_user_model()
         user, created = User.objects.get_or_create(
@@ -135,6 +162,7 @@ class Command(BaseCommand):
             self.utilization_process(key, 3, until="fill_list")  # staff filling the list
 
     def population_process(self, key, year, semester, until):
+        """Semester processes; a finished one is signed by the demo Kadis and backed up."""
         process = self.start(key, "/population/start/", {"year": year, "semester": semester, "text": "Bentuk tim."})
         self.do(key, Role.KABID, process, "form_team", {
             "number": f"800/{semester}/DKPS/{year}", "date": f"{year}-{'07-01' if semester == 1 else '12-01'}",
@@ -148,7 +176,7 @@ class Command(BaseCommand):
         self.upload_and_submit(key, process, cutoff)
         self.do(key, Role.KASI, process, "correct", {"decision": "approve"})
         self.do(key, Role.KABID, process, "validate", {"decision": "approve"})
-        self.do(key, Role.KADIS, process, "approve", {"decision": "approve"})
+        self.do(key, Role.KADIS, process, "approve", {"decision": "approve", "passphrase": DEMO_PASSWORD})
         self.do(key, Role.KABID, process, "receive", {"text": "Cetak dan publikasikan."})
         self.do(key, Role.KASI, process, "print_distribute", {
             "copies": 40, "printed_on": f"{year + 1}-01-20", "published_on": f"{year + 1}-01-21",
@@ -157,7 +185,9 @@ class Command(BaseCommand):
             "distribution-0-recipient": "Bappeda Provinsi", "distribution-0-delivered_on": f"{year + 1}-01-22",
             "distribution-0-copies": 5,
         })
-        self.do(key, Role.ADB, process, "backup", {"location": f"Arsip/DKB/{year}-S{semester}", "notes": ""})
+        self.do(key, Role.ADB, process, "backup", {
+            "password1": DEMO_BACKUP_PASSWORD, "password2": DEMO_BACKUP_PASSWORD, "notes": "Arsip demo.",
+        })
         return process
 
     def upload_and_submit(self, key, process, cutoff):

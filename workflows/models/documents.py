@@ -1,0 +1,69 @@
+"""Signed documents, signing identities: what SOPFlow issues and who signs it."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import Task
+
+from ..storage import private_storage
+from .organisation import Officer
+from .process import SopProcess
+
+
+class SigningIdentity(models.Model):
+    """How an official signs: a local PKCS#12 certificate or the agency's BSrE esign server.
+
+    The passphrase is never stored: it is asked at each signing.
+    """
+
+    PKCS12, BSRE = "pkcs12", "bsre"
+    KINDS = [(PKCS12, _("Sertifikat PKCS#12 lokal")), (BSRE, _("Server esign BSrE (BSSN)"))]
+
+    officer = models.OneToOneField(Officer, on_delete=models.CASCADE, related_name="signing_identity")
+    kind = models.CharField(_("jenis"), max_length=10, choices=KINDS, default=PKCS12)
+    p12_path = models.CharField(
+        _("berkas PKCS#12"), max_length=500, blank=True, help_text=_("Path di server, di luar direktori web.")
+    )
+    bsre_nik = models.CharField(_("NIK pada BSrE"), max_length=16, blank=True)
+
+    class Meta:
+        verbose_name = _("identitas penandatangan")
+        verbose_name_plural = _("identitas penandatangan")
+
+    def __str__(self):
+        return f"{self.officer} ({self.get_kind_display()})"
+
+    def signer(self):
+        from ..signing import BsreSigner, Pkcs12Signer
+
+        if self.kind == self.BSRE:
+            return BsreSigner(
+                settings.SOPFLOW_BSRE_URL, settings.SOPFLOW_BSRE_USERNAME, settings.SOPFLOW_BSRE_PASSWORD,
+                nik=self.bsre_nik,
+            )
+        return Pkcs12Signer(self.p12_path)
+
+
+def document_path(instance, filename):
+    return f"documents/{instance.process_id}/{instance.token}.pdf"
+
+
+class SignedDocument(models.Model):
+    """A signed PDF issued by a process; its public verification page is keyed by ``token``."""
+
+    process = models.ForeignKey(SopProcess, on_delete=models.CASCADE, related_name="signed_documents")
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(max_length=300)
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    file = models.FileField(storage=private_storage, upload_to=document_path, max_length=300)
+    sha256 = models.CharField(max_length=64)
+    size = models.BigIntegerField()
+    signer_name = models.CharField(max_length=200)
+    signer_title = models.CharField(max_length=200)
+    signed_at = models.DateTimeField()
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-signed_at"]

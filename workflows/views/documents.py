@@ -1,0 +1,140 @@
+"""The documents SOPFlow issues: reports (draft, signed), control sheet, backup archive, and the
+public verification page. Every download is authorised by the scope middleware (organisation),
+checked for role where the content needs it, and written to the audit trail."""
+
+import hashlib
+
+from django import forms
+from django.contrib.auth.decorators import login_not_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from .. import sla
+from ..models import AggregationRun, AuditEvent, BackupRecord, SignedDocument, SopProcess
+from ..models.utilization import utilization_figures
+from ..reports.control_sheet import render_control_sheet
+from ..reports.population import render_population_report
+from ..reports.utilization import render_lakip, render_utilization_report
+from .process import DKB_READERS
+
+
+def pdf_response(request, process, content, filename, detail):
+    AuditEvent.record(AuditEvent.Action.DOWNLOAD, request.user, process, detail=detail)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def require_roles(request, roles):
+    officer = getattr(request.user, "officer", None)
+    if not request.user.is_superuser and (officer is None or not (officer.role_codes & roles)):
+        raise Http404
+
+
+class DraftReportView(View):
+    """The population report of a finished aggregation run, watermarked DRAF (step 3 on)."""
+
+    def get(self, request, process_pk, run_pk):
+        run = get_object_or_404(AggregationRun, pk=run_pk, upload__process_id=process_pk, status=AggregationRun.DONE)
+        process = SopProcess.objects.select_related("organisation").get(pk=process_pk)
+        pdf = render_population_report(process, run.result, final=False)
+        name = f"draf-laporan-data-kependudukan-{process.year}-s{process.period_number}.pdf"
+        return pdf_response(request, process, pdf, name, _("draf laporan (PDF)"))
+
+
+class SignedDocumentView(View):
+    def get(self, request, process_pk, document_pk):
+        document = get_object_or_404(SignedDocument, pk=document_pk, process_id=process_pk)
+        try:
+            handle = document.file.open("rb")
+        except FileNotFoundError:
+            raise Http404
+        AuditEvent.record(AuditEvent.Action.DOWNLOAD, request.user, document.process, detail=document.title)
+        return FileResponse(handle, as_attachment=True, filename=f"{document.title}.pdf", content_type="application/pdf")
+
+
+class ControlSheetView(View):
+    def get(self, request, process_pk):
+        process = SopProcess.objects.select_related("organisation").get(pk=process_pk)
+        sheet = sla.control_sheet(process)
+        totals = {key: sheet[key] for key in ("standard", "actual", "returns")}
+        pdf = render_control_sheet(process, sheet["rows"], totals=totals)
+        return pdf_response(request, process, pdf, f"lembar-kendali-{process.pk}.pdf", _("lembar kendali (PDF)"))
+
+
+class UtilizationReportView(View):
+    """SOP B: the Laporan Pemanfaatan Data Kependudukan oleh OPD (from step 5 on)."""
+
+    def get(self, request, process_pk):
+        from .utilization import previous_period_figures
+
+        process = SopProcess.objects.select_related("organisation").get(pk=process_pk, sop="B")
+        count = process.utilization_counts.order_by("-created").first()
+        figures = count.figures if count else utilization_figures(process)
+        previous = previous_period_figures(process)
+        evaluation = process.evaluations.order_by("-created").first()
+        pdf = render_utilization_report(process, figures, previous["figures"] if previous else None,
+                                        evaluation.analysis if evaluation else "")
+        return pdf_response(request, process, pdf, f"laporan-pemanfaatan-{process.pk}.pdf", _("laporan pemanfaatan (PDF)"))
+
+
+class LakipView(View):
+    def get(self, request, process_pk):
+        process = SopProcess.objects.select_related("organisation").get(pk=process_pk, sop="B")
+        lakip = process.lakip_materials.order_by("-created").first()
+        if lakip is None:
+            raise Http404
+        pdf = render_lakip(process, lakip)
+        return pdf_response(request, process, pdf, f"lakip-bidang-{process.pk}.pdf", _("bahan LAKIP Bidang (PDF)"))
+
+
+class BackupDownloadView(View):
+    """The encrypted archive, to SOP A officers only; it cannot be opened without its password."""
+
+    def get(self, request, process_pk, backup_pk):
+        require_roles(request, DKB_READERS)
+        backup = get_object_or_404(BackupRecord, pk=backup_pk, process_id=process_pk)
+        try:
+            handle = open(backup.location, "rb")
+        except FileNotFoundError:
+            raise Http404
+        AuditEvent.record(AuditEvent.Action.DOWNLOAD, request.user, backup.process, detail=_("arsip back-up terenkripsi"))
+        name = backup.location.rsplit("/", 1)[-1]
+        return FileResponse(handle, as_attachment=True, filename=name, content_type="application/x-7z-compressed")
+
+
+class CompareForm(forms.Form):
+    copy = forms.FileField(label=gettext_lazy("Berkas PDF yang ingin dicocokkan"))
+
+
+@method_decorator(login_not_required, name="dispatch")
+class VerificationView(View):
+    """Public: the QR code on a signed report points here. Shows the document's fingerprint,
+    signer and signing time; an uploaded copy is compared byte for byte (SHA-256)."""
+
+    template_name = "workflows/verification.html"
+
+    def get(self, request, token):
+        return self.show(request, token, CompareForm())
+
+    def post(self, request, token):
+        form = CompareForm(request.POST, request.FILES)
+        result = None
+        if form.is_valid():
+            digest = hashlib.sha256()
+            for chunk in form.cleaned_data["copy"].chunks():
+                digest.update(chunk)
+            result = digest.hexdigest()
+        return self.show(request, token, form, result)
+
+    def show(self, request, token, form, uploaded_sha256=None):
+        document = SignedDocument.objects.filter(token=token).select_related("process__organisation").first()
+        if document is None:
+            raise Http404
+        context = {"document": document, "form": form, "uploaded_sha256": uploaded_sha256,
+                   "matches": uploaded_sha256 == document.sha256 if uploaded_sha256 else None}
+        return render(request, self.template_name, context)
