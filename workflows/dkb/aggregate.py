@@ -19,7 +19,6 @@ from datetime import date
 
 import duckdb
 import numpy as np
-import pyarrow as pa
 
 from . import regions
 from .errors import DkbFileError, _
@@ -338,6 +337,8 @@ def _find_repeated_niks(con, stored):
     repeated = np.unique(niks[1:][niks[1:] == niks[:-1]])
     if not len(repeated):
         return False
+    import pyarrow as pa  # only when there are duplicates: importing it costs a quarter second
+
     con.register("repeated_niks", pa.table({"nik": repeated}))
     con.execute("CREATE TEMP TABLE dup_nik AS SELECT nik FROM repeated_niks")
     return True
@@ -372,24 +373,27 @@ def _counts(con, cutoff, province):
         """
     ).fetchall()
     width = len(DIMENSIONS)
-    set_of_mask = {}
+    plans = {}  # GROUPING() mask -> [(dimension, column index)], age set also feeding wajib KTP
     for grouping_set in GROUPING_SETS:
         mask = (1 << width) - 1
         for column in grouping_set:
             mask &= ~(1 << (width - 1 - DIMENSIONS.index(column)))
-        set_of_mask[mask] = grouping_set
+        plans[mask] = [(column, 3 + DIMENSIONS.index(column)) for column in grouping_set if column != "ever_married"]
+    age_index, married_index = 3 + DIMENSIONS.index("age"), 3 + DIMENSIONS.index("ever_married")
     counts = Counts()
+    cells, wajib = counts.cells, counts.cells["wajib_ktp"]
+    region_codes = {}
     for row in rows:
-        kab, kec, sex = row[0], row[1], row[2]
-        grouping_id, number = row[3 + width], row[4 + width]
-        grouping_set = set_of_mask[grouping_id]
-        kab_code, kec_code = f"{province}.{kab:02d}", f"{province}.{kab:02d}.{kec:02d}"
-        for dimension in grouping_set:
-            if dimension != "ever_married":
-                counts.add(dimension, kab_code, kec_code, row[3 + DIMENSIONS.index(dimension)], sex, number)
-        if grouping_set[0] == "age":
-            age_value, ever_married = row[3 + DIMENSIONS.index("age")], row[3 + DIMENSIONS.index("ever_married")]
-            counts.add("wajib_ktp", kab_code, kec_code, age_value >= ADULT_AGE or ever_married, sex, number)
+        kab, kec, sex = row[0], row[1], row[2] - 1
+        codes = region_codes.get((kab, kec))
+        if codes is None:
+            codes = region_codes[(kab, kec)] = (f"{province}.{kab:02d}", f"{province}.{kab:02d}.{kec:02d}")
+        number = row[4 + width]
+        plan = plans[row[3 + width]]
+        for dimension, index in plan:
+            cells[dimension][(*codes, row[index])][sex] += number
+        if plan[0][0] == "age":
+            wajib[(*codes, row[age_index] >= ADULT_AGE or row[married_index])][sex] += number
     return counts
 
 

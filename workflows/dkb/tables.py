@@ -47,9 +47,6 @@ class Counts:
     def __init__(self):
         self.cells = defaultdict(lambda: defaultdict(lambda: [0, 0]))
 
-    def add(self, dimension, kab_code, kec_code, value, sex, number):
-        self.cells[dimension][(kab_code, kec_code, value)][sex - 1] += number
-
     def total(self):
         return sum(male + female for male, female in self.cells["age"].values())
 
