@@ -124,3 +124,27 @@ def test_only_staff_named_in_the_disposition_may_take_the_list(sumbar):
     do_step(org["kasi"], process, "instruct_staff", {"text": "Isi.", "staff": [org["staf"].pk]})
     task = open_task(process, "fill_list")
     assert client_for(org["staf2"]).post(task_url(process, task, "assign")).status_code == 403
+
+
+def test_utilization_report_and_lakip_pdfs_carry_the_counts(sumbar):
+    from pypdf import PdfReader
+    from io import BytesIO
+
+    org = sumbar
+    process = start_utilization(org["kabid"])
+    do_step(org["kasi"], process, "instruct_staff", {"text": "Isi.", "staff": [org["staf"].pk]})
+    task = open_task(process, "fill_list")
+    client_for(org["staf"]).post(task_url(process, task, "assign"))
+    fill_and_submit(org, process)
+    do_step(org["staf"], process, "count", {"confirmed": "on"})
+    do_step(org["kasi"], process, "evaluate", {"decision": "approve", "analysis": "Separuh OPD memanfaatkan data."})
+    client = client_for(org["kabid"])
+    report = client.get(f"/berkas/{process.pk}/laporan-pemanfaatan.pdf")
+    text = " ".join(page.extract_text() for page in PdfReader(BytesIO(report.content)).pages)
+    assert "Separuh OPD memanfaatkan data." in text and "50" in text
+    assert client.get(f"/berkas/{process.pk}/lakip-bidang.pdf").status_code == 404  # not written yet
+    do_step(org["kabid"], process, "lakip", {"indicator": "Persentase OPD", "target": "40", "realisation": "50",
+                                             "analysis": "Melampaui target."})
+    lakip = client.get(f"/berkas/{process.pk}/lakip-bidang.pdf")
+    text = " ".join(page.extract_text() for page in PdfReader(BytesIO(lakip.content)).pages)
+    assert "Melampaui target." in text and "125" in text
