@@ -156,6 +156,9 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", VAR_DIR / "staticfiles"))
 
+# Absolute links in e-mails (escalations), e.g. https://sopflow.dukcapil.example.go.id
+SOPFLOW_BASE_URL = os.environ.get("SOPFLOW_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "sopflow@localhost")
 
