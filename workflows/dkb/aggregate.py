@@ -402,10 +402,12 @@ def _households(con, province):
 
     The distinct (kab, kec, kk) triples are few (one per household), so the second count is cheap.
     """
-    con.execute("CREATE TEMP TABLE household_areas AS SELECT kab, kec, kk FROM used WHERE kk IS NOT NULL GROUP BY ALL")
     rows = con.execute(
-        "SELECT kab, kec, count(*) FROM household_areas GROUP BY kab, kec "
-        "UNION ALL SELECT kab, NULL, count(DISTINCT kk) FROM household_areas GROUP BY kab"
+        """
+        WITH household_areas AS (SELECT kab, kec, kk FROM used WHERE kk IS NOT NULL GROUP BY ALL)
+        SELECT kab, kec, count(*) FROM household_areas GROUP BY kab, kec
+        UNION ALL SELECT kab, NULL, count(DISTINCT kk) FROM household_areas GROUP BY kab
+        """
     ).fetchall()
     result = {}
     for kab, kec, number in rows:

@@ -86,7 +86,7 @@ def _select_list(refs):
     for internal, siak in CODE_COLUMNS.items():
         if siak in refs:
             ref, kind = refs[siak]
-            parts.append(f"TRY_CAST({ref} AS SMALLINT) AS {internal}")
+            parts.append(f"{ref} AS {internal}" if kind == "SMALLINT" else f"TRY_CAST({ref} AS SMALLINT) AS {internal}")
         else:
             parts.append(f"CAST(NULL AS SMALLINT) AS {internal}")
     if "FLAG_STATUS" in refs:
