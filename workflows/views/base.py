@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views import generic
 from viewflow.workflow.flow.views.mixins import TaskSuccessUrlMixin
 
-from ..models import AuditEvent, Review
+from ..models import AuditEvent, Instruction, Review
 
 
 def returned_by(task):
@@ -24,6 +24,17 @@ def returned_by(task):
         .select_related("author")
         .first()
     )
+
+
+def record_instruction(activation, author, text, assignees=()):
+    """A disposition given at the activation's step (steps 1 and 7 of SOP A, 1 and 2 of SOP B)."""
+    step = activation.process.catalogue.step_for_node(activation.flow_task.name)
+    instruction = Instruction.objects.create(
+        process=activation.process, task=activation.task, step_number=step.number, text=text, author=author
+    )
+    if assignees:
+        instruction.assignees.set(assignees)
+    return instruction
 
 
 def process_history(process):
@@ -161,7 +172,8 @@ class StartView(SopPageMixin, TaskSuccessUrlMixin, generic.FormView):
         raise NotImplementedError
 
     def after_start(self, form):
-        """Records that need the saved process and start task."""
+        """Step 1's output: the disposition that starts the SOP."""
+        record_instruction(self.request.activation, self.request.user, form.cleaned_data["text"])
 
     def form_valid(self, form):
         from django.db import IntegrityError

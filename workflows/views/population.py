@@ -29,7 +29,6 @@ from ..models import (
     Distribution,
     DkbUpload,
     DraftSubmission,
-    Instruction,
     PeriodType,
     Publication,
     Review,
@@ -40,7 +39,7 @@ from ..models import (
 from ..reports.population import SIGNATURE_PLACEMENT, render_population_report
 from ..signing import SignatureError
 from ..storage import private_storage
-from .base import ReviewStepView, StartView, StepView
+from .base import ReviewStepView, StartView, StepView, record_instruction
 
 
 class StartPopulationView(StartView):
@@ -51,16 +50,6 @@ class StartPopulationView(StartView):
         process.year = form.cleaned_data["year"]
         process.period_type = PeriodType.SEMESTER
         process.period_number = form.cleaned_data["semester"]
-
-    def after_start(self, form):
-        activation = self.request.activation
-        Instruction.objects.create(
-            process=activation.process,
-            task=activation.task,
-            step_number=1,
-            text=form.cleaned_data["text"],
-            author=self.request.user,
-        )
 
 
 class FormTeamView(StepView):
@@ -271,13 +260,7 @@ class ReceiveView(StepView):
     form_class = forms.ReceiveForm
 
     def perform(self, form):
-        Instruction.objects.create(
-            process=self.process,
-            task=self.task,
-            step_number=7,
-            text=form.cleaned_data["text"],
-            author=self.request.user,
-        )
+        record_instruction(self.request.activation, self.request.user, form.cleaned_data["text"])
 
 
 class PrintDistributeView(StepView):

@@ -13,13 +13,12 @@ from ..forms import utilization as forms
 from ..models import (
     Evaluation,
     Evidence,
-    Instruction,
     LakipMaterial,
     SopProcess,
     UtilizationCount,
 )
 from ..models.utilization import utilization_figures
-from .base import ReviewStepView, StartView, StepView
+from .base import ReviewStepView, StartView, StepView, record_instruction
 
 
 class StartUtilizationView(StartView):
@@ -31,13 +30,6 @@ class StartUtilizationView(StartView):
         process.period_type = form.cleaned_data["period_type"]
         process.period_number = form.cleaned_data["period_number"]
 
-    def after_start(self, form):
-        activation = self.request.activation
-        Instruction.objects.create(
-            process=activation.process, task=activation.task, step_number=1,
-            text=form.cleaned_data["text"], author=self.request.user,
-        )
-
 
 class InstructStaffView(StepView):
     form_class = forms.InstructStaffForm
@@ -46,11 +38,9 @@ class InstructStaffView(StepView):
         return {"organisation": self.process.organisation}
 
     def perform(self, form):
-        instruction = Instruction.objects.create(
-            process=self.process, task=self.task, step_number=2,
-            text=form.cleaned_data["text"], author=self.request.user,
+        record_instruction(
+            self.request.activation, self.request.user, form.cleaned_data["text"], form.cleaned_data["staff"]
         )
-        instruction.assignees.set(form.cleaned_data["staff"])
 
 
 class FillListView(StepView):
