@@ -14,6 +14,7 @@ category codes are only counted. The full list and the reasons are in ``quality.
 import os
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -123,28 +124,38 @@ def aggregate_file(path, cutoff, province, progress=None, *, memory_limit=None, 
     if threads:
         config["threads"] = threads
     con = None
+    cursors = []
     try:
         con = duckdb.connect(":memory:", config=config)
         # DuckDB draws a progress bar on stderr for long queries; the caller gets ``progress``.
         con.execute("SET enable_progress_bar = false")
         progress(0.05, _("Membaca data penduduk"))
         bad_lines = load(con, info)
-        progress(0.6, _("Memeriksa kualitas data"))
-        has_certificate = info.has("AKTA_LHR")
-        quality, stored, found_provinces = _quality(con, province, cutoff, has_certificate, bad_lines)
-        _refuse_other_province(stored, found_provinces, province)
-        dup_rows = _duplicates(con, quality, bad_lines, stored)
-        anti_join = "ANTI JOIN dup_rows d ON p.rowid = d.row_id" if dup_rows else ""
-        where = _rejection_sql(cutoff, has_certificate, province)
-        con.execute(f"CREATE TEMP VIEW used AS SELECT p.* FROM people p {anti_join} WHERE {where}")
 
-        progress(0.7, _("Menghitung tabel agregat"))
-        counts = _counts(con, cutoff, province)
+        progress(0.6, _("Memeriksa kualitas data dan menghitung tabel agregat"))
+        has_certificate = info.has("AKTA_LHR")
+        where = _rejection_sql(cutoff, has_certificate, province)
+        con.execute(f"CREATE VIEW used AS SELECT * FROM people WHERE {where}")
+        cursors = [con.cursor() for _index in range(3)]
+        # These scans are independent. DuckDB runs them side by side on one database (one
+        # connection each), so the cores that one query's single-threaded phases leave idle get used.
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            quality_job = pool.submit(_quality, cursors[0], province, cutoff, has_certificate, bad_lines)
+            counts_job = pool.submit(_counts, cursors[1], cutoff, province, "used")
+            households_job = pool.submit(_households, cursors[2], province, "used")
+            quality, stored, found_provinces = quality_job.result()
+            dup_rows = _duplicates(con, quality, bad_lines, stored)
+            counts, households = counts_job.result(), households_job.result()
+        _refuse_other_province(stored, found_provinces, province)
+        if dup_rows:
+            # Rare in DKB: count again without the repeated NIKs.
+            con.execute(f"CREATE TEMP VIEW used_once AS SELECT p.* FROM people p "
+                        f"ANTI JOIN dup_rows d ON p.rowid = d.row_id WHERE {where}")
+            counts, households = _counts(con, cutoff, province, "used_once"), _households(con, province, "used_once")
         used = counts.total()
         read = stored + len(bad_lines)
         if used == 0:
             raise _nothing_usable(quality, read)
-        households = _households(con, province)
     except duckdb.OutOfMemoryException:
         raise DkbFileError(
             _("Memori tidak cukup untuk mengolah berkas ini; naikkan batas memori (SOPFLOW_DKB_MEMORY_LIMIT).")
@@ -152,6 +163,8 @@ def aggregate_file(path, cutoff, province, progress=None, *, memory_limit=None, 
     except duckdb.Error as error:
         raise DkbFileError(_("Pengolahan data gagal: %(detail)s"), detail=type(error).__name__) from None
     finally:
+        for cursor in cursors:
+            cursor.close()
         if con is not None:
             con.close()
         shutil.rmtree(work_dir, ignore_errors=True)
@@ -353,7 +366,7 @@ def _nothing_usable(quality, read):
     )
 
 
-def _counts(con, cutoff, province):
+def _counts(con, cutoff, province, source):
     cutoff_mmdd = cutoff.month * 100 + cutoff.day
     # A birthday ON the cut-off date counts: that person has already reached the new age.
     age = (
@@ -367,7 +380,7 @@ def _counts(con, cutoff, province):
         FROM (
             SELECT kab, kec, sex, agama, pendidikan, pekerjaan, status_kawin, golongan_darah, shdk, akta_lahir,
                    {age} AS age, coalesce(status_kawin <> {NEVER_MARRIED}, FALSE) AS ever_married
-            FROM used
+            FROM {source}
         )
         GROUP BY GROUPING SETS ({sets})
         """
@@ -397,14 +410,14 @@ def _counts(con, cutoff, province):
     return counts
 
 
-def _households(con, province):
+def _households(con, province, source):
     """Distinct NO_KK per kecamatan and per kab/kota (a KK counted once in each area it appears in).
 
     The distinct (kab, kec, kk) triples are few (one per household), so the second count is cheap.
     """
     rows = con.execute(
-        """
-        WITH household_areas AS (SELECT kab, kec, kk FROM used WHERE kk IS NOT NULL GROUP BY ALL)
+        f"""
+        WITH household_areas AS (SELECT kab, kec, kk FROM {source} WHERE kk IS NOT NULL GROUP BY ALL)
         SELECT kab, kec, count(*) FROM household_areas GROUP BY kab, kec
         UNION ALL SELECT kab, NULL, count(DISTINCT kk) FROM household_areas GROUP BY kab
         """
