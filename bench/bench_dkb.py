@@ -35,7 +35,8 @@ age = (f"{cutoff_year} - year(TGL_LHR) - CASE WHEN month(TGL_LHR) * 100 + day(TG
        "THEN 1 ELSE 0 END")
 dims = ["age", "AGAMA", "PDDK_AKH", "JENIS_PKRJN", "STAT_KWN", "GOL_DRH", "STAT_HBKEL", "AKTA_LHR", "wajib"]
 sets = ", ".join(f"(NO_KAB, NO_KEC, JENIS_KLMIN, {d})" for d in dims)
-rows = con.execute(f'''SELECT NO_KAB, NO_KEC, JENIS_KLMIN, {", ".join(dims)}, GROUPING({", ".join(dims)}), count(*)
+columns = ", ".join(dims)
+rows = con.execute(f'''SELECT NO_KAB, NO_KEC, JENIS_KLMIN, {columns}, GROUPING({columns}), count(*)
     FROM (SELECT *, {age} AS age, ({age}) >= 17 OR STAT_KWN <> 1 AS wajib FROM t)
     GROUP BY GROUPING SETS ({sets})''').fetchall()
 households = con.execute('''SELECT NO_KAB, count(DISTINCT NO_KK) FROM t GROUP BY NO_KAB''').fetchall()
@@ -88,14 +89,38 @@ def main():
         # In a child process: a forked child starts with its parent's peak RSS, so this process
         # must stay small for the RSS figures below to mean anything.
         partial = work / ("partial-" + data.name)
-        seconds, rss, _out, _cpu = run([sys.executable, "manage.py", "generate_dkb", "--province", "17",
-                                  "--rows", str(args.rows), "--seed", str(args.seed), "--out", str(partial)], env)
+        seconds, rss, _out, _cpu = run(
+            [
+                sys.executable,
+                "manage.py",
+                "generate_dkb",
+                "--province",
+                "17",
+                "--rows",
+                str(args.rows),
+                "--seed",
+                str(args.seed),
+                "--out",
+                str(partial),
+            ],
+            env,
+        )
         partial.rename(data)
         print(f"generated {data} ({args.rows:,} rows) in {seconds:.1f} s, peak RSS {rss:.0f} MB")
     print(f"file {data}: {data.stat().st_size / 1e6:,.0f} MB, {args.rows:,} rows; nproc {os.cpu_count()}")
     year, month, day = (int(part) for part in args.cutoff.split("-"))
-    engine = [sys.executable, "manage.py", "aggregate_dkb", str(data), "--cutoff", args.cutoff,
-              "--province", "17", "--json", str(work / "aggregate.json")]
+    engine = [
+        sys.executable,
+        "manage.py",
+        "aggregate_dkb",
+        str(data),
+        "--cutoff",
+        args.cutoff,
+        "--province",
+        "17",
+        "--json",
+        str(work / "aggregate.json"),
+    ]
     if args.memory_limit:
         engine += ["--memory-limit", args.memory_limit]
     bare = [sys.executable, "-c", BARE_SCRIPT, str(data), str(year), str(month * 100 + day)]
@@ -110,27 +135,41 @@ def main():
         bare_times.append(seconds)
         bare_rss.append(rss)
         bare_cpu.append(cpu)
-        print(f"run {index + 1}: aggregate_dkb {engine_times[-1]:6.2f} s (cpu {engine_cpu[-1]:5.2f} s) "
-              f"{engine_rss[-1]:6.0f} MB | bare duckdb {bare_times[-1]:6.2f} s (cpu {bare_cpu[-1]:5.2f} s) "
-              f"{bare_rss[-1]:6.0f} MB", flush=True)
+        print(
+            f"run {index + 1}: aggregate_dkb {engine_times[-1]:6.2f} s (cpu {engine_cpu[-1]:5.2f} s) "
+            f"{engine_rss[-1]:6.0f} MB | bare duckdb {bare_times[-1]:6.2f} s (cpu {bare_cpu[-1]:5.2f} s) "
+            f"{bare_rss[-1]:6.0f} MB",
+            flush=True,
+        )
 
     result = json.loads((work / "aggregate.json").read_text())
     bare_result = json.loads(bare_out)
-    engine_population = {int(row["kode"][3:]): row["jumlah"] for row in result["tables"]["penduduk"] if row["jumlah"]}
+    engine_population = {
+        int(row["kode"][3:]): row["jumlah"] for row in result["tables"]["penduduk"] if row["jumlah"]
+    }
     same = engine_population == {int(k): v for k, v in bare_result["population"].items()}
 
     engine_median, bare_median = statistics.median(engine_times), statistics.median(bare_times)
     limit_mb = 1024 if args.rows <= 2_200_000 else 4096
-    print(f"\nmedian aggregate_dkb {engine_median:.2f} s | median bare duckdb {bare_median:.2f} s | "
-          f"ratio {engine_median / bare_median:.2f} (target <= 1.5)")
+    print(
+        f"\nmedian aggregate_dkb {engine_median:.2f} s | median bare duckdb {bare_median:.2f} s | "
+        f"ratio {engine_median / bare_median:.2f} (target <= 1.5)"
+    )
     # CPU seconds (user + sys) barely move when other work shares the machine; wall time does.
     engine_cpu_median, bare_cpu_median = statistics.median(engine_cpu), statistics.median(bare_cpu)
-    print(f"median cpu aggregate_dkb {engine_cpu_median:.2f} s | median cpu bare duckdb {bare_cpu_median:.2f} s | "
-          f"ratio {engine_cpu_median / bare_cpu_median:.2f}")
-    print(f"peak RSS aggregate_dkb {max(engine_rss):.0f} MB (target <= {limit_mb} MB) | "
-          f"bare duckdb {max(bare_rss):.0f} MB")
-    print(f"rows read {result['rows']['read']:,}, used {result['rows']['used']:,}; "
-          f"kab/kota populations equal to the bare script's: {same}; nproc {os.cpu_count()}")
+    print(
+        f"median cpu aggregate_dkb {engine_cpu_median:.2f} s | "
+        f"median cpu bare duckdb {bare_cpu_median:.2f} s | "
+        f"ratio {engine_cpu_median / bare_cpu_median:.2f}"
+    )
+    print(
+        f"peak RSS aggregate_dkb {max(engine_rss):.0f} MB (target <= {limit_mb} MB) | "
+        f"bare duckdb {max(bare_rss):.0f} MB"
+    )
+    print(
+        f"rows read {result['rows']['read']:,}, used {result['rows']['used']:,}; "
+        f"kab/kota populations equal to the bare script's: {same}; nproc {os.cpu_count()}"
+    )
     return 0 if same else 1
 
 

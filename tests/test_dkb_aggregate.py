@@ -25,7 +25,10 @@ import pytest
 from workflows.dkb.aggregate import aggregate_file, default_cutoff
 from workflows.dkb.errors import DkbFileError
 
-HEADER = "NIK,NO_KK,NAMA_LGKP,JENIS_KLMIN,TGL_LHR,AGAMA,STAT_KWN,STAT_HBKEL,PDDK_AKH,JENIS_PKRJN,GOL_DRH,AKTA_LHR,NO_PROP,NO_KAB,NO_KEC,NO_KEL"
+HEADER = (
+    "NIK,NO_KK,NAMA_LGKP,JENIS_KLMIN,TGL_LHR,AGAMA,STAT_KWN,STAT_HBKEL,PDDK_AKH,JENIS_PKRJN,GOL_DRH,AKTA_LHR,"
+    "NO_PROP,NO_KAB,NO_KEC,NO_KEL"
+)
 ROWS = [
     "1771011503800001,1771010101200001,WARGA SINTETIS A1,1,15-03-1980,1,2,1,5,15,4,2,17,71,1,1001",
     "1771017006850001,1771010101200001,WARGA SINTETIS A2,2,30-06-1985,1,2,3,5,2,1,2,17,71,1,1001",
@@ -178,8 +181,17 @@ def test_result_is_json_serialisable_and_keeps_the_contract_keys(result):
     contract = result.as_contract_dict()
     assert set(contract) == {"cutoff", "province", "rows", "quality", "tables"}
     assert list(contract["tables"]) == [
-        "penduduk", "kk", "kelompok_umur", "agama", "pendidikan", "pekerjaan", "status_kawin",
-        "golongan_darah", "shdk", "akta_lahir", "wajib_ktp",
+        "penduduk",
+        "kk",
+        "kelompok_umur",
+        "agama",
+        "pendidikan",
+        "pekerjaan",
+        "status_kawin",
+        "golongan_darah",
+        "shdk",
+        "akta_lahir",
+        "wajib_ktp",
     ]
     for name, rows in contract["tables"].items():
         for item in rows:
@@ -199,7 +211,9 @@ def test_progress_is_reported_from_zero_to_one(tmp_path):
     path = tmp_path / "hand_checked.csv"
     path.write_text("\n".join([HEADER, *ROWS]) + "\n", encoding="utf-8")
     seen = []
-    aggregate_file(path, cutoff=CUTOFF, province="17", progress=lambda fraction, message: seen.append(fraction))
+    aggregate_file(
+        path, cutoff=CUTOFF, province="17", progress=lambda fraction, message: seen.append(fraction)
+    )
     assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
 
 

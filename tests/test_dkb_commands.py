@@ -27,7 +27,11 @@ def test_generate_then_aggregate_writes_exactly_the_json_contract(tmp_path):
 def test_full_output_adds_kecamatan_tables_derived_indicators_and_names(tmp_path):
     out = tmp_path / "out.json"
     call_command(
-        "aggregate_dkb", str(CORPUS / "valid.parquet"), cutoff="2025-12-31", province="17", json_path=str(out),
+        "aggregate_dkb",
+        str(CORPUS / "valid.parquet"),
+        cutoff="2025-12-31",
+        province="17",
+        json_path=str(out),
         full=True,
     )
     result = json.loads(out.read_text(encoding="utf-8"))
@@ -43,9 +47,22 @@ def test_bad_file_raises_command_error_with_the_engine_message(tmp_path):
 def test_bad_file_makes_manage_py_exit_non_zero_with_the_message_on_stderr():
     env = {**os.environ, "DJANGO_SECRET_KEY": "test-only", "DJANGO_ALLOWED_HOSTS": "localhost"}
     completed = subprocess.run(
-        [sys.executable, "manage.py", "aggregate_dkb", str(CORPUS / "xlsx_renamed.csv"),
-         "--cutoff", "2025-06-30", "--province", "17"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "manage.py",
+            "aggregate_dkb",
+            str(CORPUS / "xlsx_renamed.csv"),
+            "--cutoff",
+            "2025-06-30",
+            "--province",
+            "17",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert completed.returncode == 1
     assert "berkas Excel atau ZIP" in completed.stderr

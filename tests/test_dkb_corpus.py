@@ -61,7 +61,10 @@ def test_truncated_gzip_is_refused_at_upload_and_by_the_engine():
 
 def test_file_of_another_province_is_refused_at_upload_and_by_the_engine():
     assert check_file(CORPUS / "other_province.csv").format == "csv"  # without a province it is a fine file
-    assert str(refused("other_province.csv", province="17")) == "Berkas berisi data provinsi 13, bukan provinsi 17."
+    assert (
+        str(refused("other_province.csv", province="17"))
+        == "Berkas berisi data provinsi 13, bukan provinsi 17."
+    )
     with pytest.raises(DkbFileError, match="bukan provinsi 17"):
         aggregate_file(CORPUS / "other_province.csv", cutoff=CUTOFF, province="17")
 
@@ -121,9 +124,12 @@ def test_corpus_on_disk_is_what_make_corpus_generates(tmp_path):
     work.mkdir()
     module.make(out, work)
     names = sorted(path.name for path in out.iterdir())
-    assert names == sorted(path.name for path in CORPUS.iterdir() if path.name != "make_corpus.py"
-                           and not path.name.startswith("__"))
+    assert names == sorted(
+        path.name
+        for path in CORPUS.iterdir()
+        if path.name != "make_corpus.py" and not path.name.startswith("__")
+    )
     stable = [name for name in names if name != "xlsx_renamed.csv"]  # zip entries carry a timestamp
-    match, mismatch, errors = filecmp.cmpfiles(CORPUS, out, stable, shallow=False)
+    _match, mismatch, errors = filecmp.cmpfiles(CORPUS, out, stable, shallow=False)
     assert mismatch == [] and errors == []
     assert all((CORPUS / name).stat().st_size < 10_000 for name in names)

@@ -94,8 +94,9 @@ def test_nik_of_a_woman_must_carry_day_plus_40(tmp_path):
     as_if_man = nik[:6] + f"{int(nik[6:8]) - 40:02d}" + nik[8:]
     lines = [LINES[0]] + [with_value(line, "NIK", as_if_man) if line == woman else line for line in LINES[1:]]
     result = aggregate_lines(tmp_path, lines)
-    assert result.quality == {"nik_birth_date_mismatch": {"count": 1, "examples": [lines.index(woman.replace(
-        nik, as_if_man)) + 1]}}
+    assert result.quality == {
+        "nik_birth_date_mismatch": {"count": 1, "examples": [lines.index(woman.replace(nik, as_if_man)) + 1]}
+    }
     assert result.rows["used"] == 20
 
 
@@ -156,8 +157,10 @@ def test_any_marital_code_but_1_makes_a_child_wajib_ktp_while_an_empty_one_does_
     assert len(children) >= 2
     newer_code, empty = children[0], children[1]
     lines = [LINES[0]] + [
-        with_value(line, "STAT_KWN", "5") if line == newer_code
-        else with_value(line, "STAT_KWN", "") if line == empty
+        with_value(line, "STAT_KWN", "5")
+        if line == newer_code
+        else with_value(line, "STAT_KWN", "")
+        if line == empty
         else line
         for line in LINES[1:]
     ]
@@ -172,13 +175,16 @@ def test_spill_directory_is_removed_after_success_and_after_failure(tmp_path):
     spill.mkdir()
     aggregate_file(CORPUS / "valid.csv", cutoff=CUTOFF, province="17", temp_dir=spill, memory_limit="200MB")
     with pytest.raises(DkbFileError):
-        aggregate_file(CORPUS / "nik_letters.csv", cutoff=CUTOFF, province="17", temp_dir=spill, memory_limit="x")
+        aggregate_file(
+            CORPUS / "nik_letters.csv", cutoff=CUTOFF, province="17", temp_dir=spill, memory_limit="x"
+        )
     assert list(spill.iterdir()) == []
 
 
 def test_error_text_is_the_template_filled_with_its_params():
-    error = DkbFileError("Berkas berisi data provinsi %(found)s, bukan provinsi %(province)s.", found="13",
-                         province="17")
+    error = DkbFileError(
+        "Berkas berisi data provinsi %(found)s, bukan provinsi %(province)s.", found="13", province="17"
+    )
     assert str(error) == "Berkas berisi data provinsi 13, bukan provinsi 17."
     assert error.params == {"found": "13", "province": "17"}
 

@@ -29,7 +29,7 @@ from .quality import CODED_FIELDS, MAX_EXAMPLES, PROBLEMS
 from .schema import ADULT_AGE, NEVER_MARRIED
 from .tables import Counts, build_tables, derived_indicators, region_names
 
-__all__ = ["aggregate_file", "AggregateResult", "DkbFileError", "default_cutoff"]
+__all__ = ["AggregateResult", "DkbFileError", "aggregate_file", "default_cutoff"]
 
 # Up to this many rows duplicate NIKs are found by sorting in numpy (see _find_repeated_niks).
 NUMPY_DUPLICATE_LIMIT = 10_000_000
@@ -40,8 +40,13 @@ DEFAULT_MEMORY_LIMIT = os.environ.get("SOPFLOW_DKB_MEMORY_LIMIT", "2500MB")
 # Grouping sets counted per (kab, kec, sex). Fields with few codes share a set (at most 70 value
 # pairs per kecamatan and sex), and wajib KTP rides on the age set (age + ever married): every set
 # is a hash table over the whole file, so fewer sets is the main saving here.
-GROUPING_SETS = (("age", "ever_married"), ("agama", "pendidikan"), ("pekerjaan",), ("status_kawin", "shdk"),
-                 ("golongan_darah", "akta_lahir"))
+GROUPING_SETS = (
+    ("age", "ever_married"),
+    ("agama", "pendidikan"),
+    ("pekerjaan",),
+    ("status_kawin", "shdk"),
+    ("golongan_darah", "akta_lahir"),
+)
 DIMENSIONS = tuple(column for grouping_set in GROUPING_SETS for column in grouping_set)
 
 
@@ -149,16 +154,24 @@ def aggregate_file(path, cutoff, province, progress=None, *, memory_limit=None, 
         _refuse_other_province(stored, found_provinces, province)
         if dup_rows:
             # Rare in DKB: count again without the repeated NIKs.
-            con.execute(f"CREATE TEMP VIEW used_once AS SELECT p.* FROM people p "
-                        f"ANTI JOIN dup_rows d ON p.rowid = d.row_id WHERE {where}")
-            counts, households = _counts(con, cutoff, province, "used_once"), _households(con, province, "used_once")
+            con.execute(
+                f"CREATE TEMP VIEW used_once AS SELECT p.* FROM people p "
+                f"ANTI JOIN dup_rows d ON p.rowid = d.row_id WHERE {where}"
+            )
+            counts, households = (
+                _counts(con, cutoff, province, "used_once"),
+                _households(con, province, "used_once"),
+            )
         used = counts.total()
         read = stored + len(bad_lines)
         if used == 0:
             raise _nothing_usable(quality, read)
     except duckdb.OutOfMemoryException:
         raise DkbFileError(
-            _("Memori tidak cukup untuk mengolah berkas ini; naikkan batas memori (SOPFLOW_DKB_MEMORY_LIMIT).")
+            _(
+                "Memori tidak cukup untuk mengolah berkas ini; "
+                "naikkan batas memori (SOPFLOW_DKB_MEMORY_LIMIT)."
+            )
         ) from None
     except duckdb.Error as error:
         raise DkbFileError(_("Pengolahan data gagal: %(detail)s"), detail=type(error).__name__) from None
@@ -181,8 +194,12 @@ def aggregate_file(path, cutoff, province, progress=None, *, memory_limit=None, 
         extra_tables=extra,
         derived=derived_indicators(counts, province),
         regions=region_names(province, kecamatan_codes),
-        source={"format": info.format, "encoding": info.encoding, "delimiter": info.delimiter,
-                "columns": info.columns},
+        source={
+            "format": info.format,
+            "encoding": info.encoding,
+            "delimiter": info.delimiter,
+            "columns": info.columns,
+        },
     )
     progress(1.0, _("Selesai"))
     return result
@@ -207,7 +224,9 @@ def _row_conditions(cutoff, has_birth_certificate):
         "birth_date_in_future": f"coalesce(birth > DATE '{cutoff.isoformat()}', FALSE)",
         "birth_date_before_1900": "coalesce(birth < DATE '1900-01-01', FALSE)",
         "record_not_active": "NOT active",
-        "nik_birth_date_mismatch": f"coalesce(sex IN (1, 2) AND (nik // 10000) % 1000000 <> {nik_segment}, FALSE)",
+        "nik_birth_date_mismatch": (
+            f"coalesce(sex IN (1, 2) AND (nik // 10000) % 1000000 <> {nik_segment}, FALSE)"
+        ),
         "no_kk_not_16_digits": "kk IS NULL",
         "desa_code_invalid": "coalesce(kel NOT BETWEEN 1 AND 9999, TRUE)",
     }
@@ -249,7 +268,9 @@ def _region_problems(distribution, province):
     prov = int(province)
     known_kab = {int(region.code[3:]) for region in regions.regencies(province)}
     known_kec = {
-        (int(d.code[3:5]), int(d.code[6:])) for k in regions.regencies(province) for d in regions.districts(k.code)
+        (int(d.code[3:5]), int(d.code[6:]))
+        for k in regions.regencies(province)
+        for d in regions.districts(k.code)
     }
     counts = dict.fromkeys(REGION_PROBLEMS, 0)
     unknown_kec = []
@@ -360,7 +381,10 @@ def _find_repeated_niks(con, stored):
 def _nothing_usable(quality, read):
     worst = max((key for key in quality if PROBLEMS[key].rejects), key=lambda key: quality[key]["count"])
     return DkbFileError(
-        _("Tidak ada baris yang dapat dipakai: semua %(rows)s baris ditolak (masalah terbanyak: %(problem)s)."),
+        _(
+            "Tidak ada baris yang dapat dipakai: semua %(rows)s baris ditolak "
+            "(masalah terbanyak: %(problem)s)."
+        ),
         rows=read,
         problem=PROBLEMS[worst].label,
     )
@@ -370,7 +394,8 @@ def _counts(con, cutoff, province, source):
     cutoff_mmdd = cutoff.month * 100 + cutoff.day
     # A birthday ON the cut-off date counts: that person has already reached the new age.
     age = (
-        f"{cutoff.year} - year(birth) - CASE WHEN month(birth) * 100 + day(birth) > {cutoff_mmdd} THEN 1 ELSE 0 END"
+        f"{cutoff.year} - year(birth) "
+        f"- CASE WHEN month(birth) * 100 + day(birth) > {cutoff_mmdd} THEN 1 ELSE 0 END"
     )
     sets = ", ".join("(kab, kec, sex, " + ", ".join(grouping_set) + ")" for grouping_set in GROUPING_SETS)
     rows = con.execute(
@@ -378,7 +403,8 @@ def _counts(con, cutoff, province, source):
         SELECT kab, kec, sex, {", ".join(DIMENSIONS)}, GROUPING({", ".join(DIMENSIONS)}) AS grouping_id,
                count(*) AS n
         FROM (
-            SELECT kab, kec, sex, agama, pendidikan, pekerjaan, status_kawin, golongan_darah, shdk, akta_lahir,
+            SELECT kab, kec, sex, agama, pendidikan, pekerjaan, status_kawin, golongan_darah, shdk,
+                   akta_lahir,
                    {age} AS age, coalesce(status_kawin <> {NEVER_MARRIED}, FALSE) AS ever_married
             FROM {source}
         )
@@ -391,7 +417,9 @@ def _counts(con, cutoff, province, source):
         mask = (1 << width) - 1
         for column in grouping_set:
             mask &= ~(1 << (width - 1 - DIMENSIONS.index(column)))
-        plans[mask] = [(column, 3 + DIMENSIONS.index(column)) for column in grouping_set if column != "ever_married"]
+        plans[mask] = [
+            (column, 3 + DIMENSIONS.index(column)) for column in grouping_set if column != "ever_married"
+        ]
     age_index, married_index = 3 + DIMENSIONS.index("age"), 3 + DIMENSIONS.index("ever_married")
     counts = Counts()
     cells, wajib = counts.cells, counts.cells["wajib_ktp"]

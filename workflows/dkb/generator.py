@@ -30,8 +30,21 @@ HOUSEHOLD_SIZE = {1: 0.12, 2: 0.19, 3: 0.22, 4: 0.21, 5: 0.13, 6: 0.07, 7: 0.04,
 
 RELIGION_P = {1: 0.975, 2: 0.015, 3: 0.006, 4: 0.002, 5: 0.0015, 6: 0.0003, 7: 0.0002}
 
-BLOOD_P = {13: 0.55, 1: 0.09, 2: 0.11, 3: 0.03, 4: 0.15, 5: 0.012, 6: 0.001, 7: 0.014, 8: 0.001,
-           9: 0.005, 10: 0.0005, 11: 0.03, 12: 0.001}
+BLOOD_P = {
+    13: 0.55,
+    1: 0.09,
+    2: 0.11,
+    3: 0.03,
+    4: 0.15,
+    5: 0.012,
+    6: 0.001,
+    7: 0.014,
+    8: 0.001,
+    9: 0.005,
+    10: 0.0005,
+    11: 0.03,
+    12: 0.001,
+}
 
 EDUCATION_BY_AGE = (
     # (lowest age, highest age, {code: weight})
@@ -45,20 +58,101 @@ EDUCATION_BY_AGE = (
     (60, 200, {1: 0.15, 2: 0.2, 3: 0.35, 4: 0.12, 5: 0.12, 7: 0.02, 8: 0.04}),
 )
 
-ADULT_OCCUPATION = {9: 0.3, 88: 0.14, 15: 0.09, 19: 0.08, 1: 0.07, 20: 0.05, 5: 0.04, 8: 0.04, 2: 0.04,
-                    84: 0.02, 18: 0.02, 65: 0.015, 11: 0.01, 6: 0.004, 7: 0.004, 89: 0.02, 81: 0.01,
-                    10: 0.006, 13: 0.005, 14: 0.004, 12: 0.004, 16: 0.003, 17: 0.002, 21: 0.003,
-                    22: 0.002, 23: 0.002, 26: 0.004, 27: 0.004, 30: 0.002, 35: 0.003, 64: 0.001,
-                    72: 0.0005, 73: 0.001, 74: 0.002, 85: 0.002, 86: 0.0003, 45: 0.001, 41: 0.0005,
-                    24: 0.0005, 25: 0.001, 29: 0.0005, 32: 0.0005, 34: 0.0005, 36: 0.0003, 44: 0.0002,
-                    46: 0.0005, 67: 0.0001, 68: 0.00005, 70: 0.0001, 71: 0.0001, 75: 0.0001,
-                    79: 0.0003, 42: 0.0001, 43: 0.00003, 87: 0.00002, 63: 0.00003, 62: 0.00001,
-                    28: 0.0001, 31: 0.00005, 33: 0.0001, 37: 0.00005, 38: 0.0001, 39: 0.00005,
-                    40: 0.00002, 47: 0.00005, 69: 0.00005, 76: 0.00002, 77: 0.00001, 78: 0.00003,
-                    80: 0.00003, 82: 0.00001, 83: 0.00001, 66: 0.00001, 3: 0.0}
+ADULT_OCCUPATION = {
+    9: 0.3,
+    88: 0.14,
+    15: 0.09,
+    19: 0.08,
+    1: 0.07,
+    20: 0.05,
+    5: 0.04,
+    8: 0.04,
+    2: 0.04,
+    84: 0.02,
+    18: 0.02,
+    65: 0.015,
+    11: 0.01,
+    6: 0.004,
+    7: 0.004,
+    89: 0.02,
+    81: 0.01,
+    10: 0.006,
+    13: 0.005,
+    14: 0.004,
+    12: 0.004,
+    16: 0.003,
+    17: 0.002,
+    21: 0.003,
+    22: 0.002,
+    23: 0.002,
+    26: 0.004,
+    27: 0.004,
+    30: 0.002,
+    35: 0.003,
+    64: 0.001,
+    72: 0.0005,
+    73: 0.001,
+    74: 0.002,
+    85: 0.002,
+    86: 0.0003,
+    45: 0.001,
+    41: 0.0005,
+    24: 0.0005,
+    25: 0.001,
+    29: 0.0005,
+    32: 0.0005,
+    34: 0.0005,
+    36: 0.0003,
+    44: 0.0002,
+    46: 0.0005,
+    67: 0.0001,
+    68: 0.00005,
+    70: 0.0001,
+    71: 0.0001,
+    75: 0.0001,
+    79: 0.0003,
+    42: 0.0001,
+    43: 0.00003,
+    87: 0.00002,
+    63: 0.00003,
+    62: 0.00001,
+    28: 0.0001,
+    31: 0.00005,
+    33: 0.0001,
+    37: 0.00005,
+    38: 0.0001,
+    39: 0.00005,
+    40: 0.00002,
+    47: 0.00005,
+    69: 0.00005,
+    76: 0.00002,
+    77: 0.00001,
+    78: 0.00003,
+    80: 0.00003,
+    82: 0.00001,
+    83: 0.00001,
+    66: 0.00001,
+    3: 0.0,
+}
 
-COLUMNS = ("NIK", "NO_KK", "NAMA_LGKP", "JENIS_KLMIN", "TGL_LHR", "AKTA_LHR", "GOL_DRH", "AGAMA",
-           "STAT_KWN", "STAT_HBKEL", "PDDK_AKH", "JENIS_PKRJN", "NO_PROP", "NO_KAB", "NO_KEC", "NO_KEL")
+COLUMNS = (
+    "NIK",
+    "NO_KK",
+    "NAMA_LGKP",
+    "JENIS_KLMIN",
+    "TGL_LHR",
+    "AKTA_LHR",
+    "GOL_DRH",
+    "AGAMA",
+    "STAT_KWN",
+    "STAT_HBKEL",
+    "PDDK_AKH",
+    "JENIS_PKRJN",
+    "NO_PROP",
+    "NO_KAB",
+    "NO_KEC",
+    "NO_KEL",
+)
 
 
 def _choice(rng, table, size):
@@ -174,13 +268,19 @@ def generate_columns(province="17", rows=1000, seed=0, as_of=AS_OF, part=0, part
     spouse_gap = np.clip(rng.normal(4, 4, rows), -3, 15).round().astype(np.int64)
     age = np.where(role == 3, head_age[h] - spouse_gap, age)
     age = np.where(role == 2, head_age[h] + np.abs(spouse_gap), age)
-    child_gap = 22 + (uniform * 10).astype(np.int64) + (np.maximum(dependant_index, 0) * (1.5 + 2 * draw)).astype(np.int64)
+    child_gap = (
+        22
+        + (uniform * 10).astype(np.int64)
+        + (np.maximum(dependant_index, 0) * (1.5 + 2 * draw)).astype(np.int64)
+    )
     child_age = head_age[h] - child_gap
     child_age = np.where(child_age < 0, rng.integers(0, 12, rows), np.minimum(child_age, 45))
     age = np.where(role == 4, child_age, age)
     age = np.where(role == 6, np.minimum((uniform * 16).astype(np.int64), head_age[h] - 40), age)
     age = np.where(role == 5, np.maximum(head_age[h] - 20 - (uniform * 10).astype(np.int64), 18), age)
-    age = np.where((role == 7) | (role == 8), np.minimum(head_age[h] + 20 + (uniform * 12).astype(np.int64), 100), age)
+    age = np.where(
+        (role == 7) | (role == 8), np.minimum(head_age[h] + 20 + (uniform * 12).astype(np.int64), 100), age
+    )
     age = np.where(role == 9, (uniform * 70).astype(np.int64), age)
     age = np.where(role == 10, 17 + (uniform * 38).astype(np.int64), age)
     age = np.where(role == 11, 5 + (uniform * 55).astype(np.int64), age)
@@ -221,7 +321,9 @@ def generate_columns(province="17", rows=1000, seed=0, as_of=AS_OF, part=0, part
     nik_kec = np.where(moved, picked[:, 1], kec).astype(np.int64)
     years, months, days = _split_date(birth_days)
     nik_day = days + np.where(male, 0, 40)
-    nik_key = (prov * 10000 + nik_kab * 100 + nik_kec) * 1_000_000 + nik_day * 10000 + months * 100 + years % 100
+    nik_key = (
+        (prov * 10000 + nik_kab * 100 + nik_kec) * 1_000_000 + nik_day * 10000 + months * 100 + years % 100
+    )
     nik = nik_key * 10000 + _rank_within(nik_key) * parts + part + 1
 
     issued = as_of_days - rng.integers(30, 15 * 365, households)
@@ -296,7 +398,6 @@ def write_dkb(path, province="17", rows=1000, seed=0, as_of=AS_OF):
     """
     import gzip
 
-    import pyarrow as pa
     import pyarrow.csv as pa_csv
     import pyarrow.parquet as pq
 
@@ -321,9 +422,11 @@ def write_dkb(path, province="17", rows=1000, seed=0, as_of=AS_OF):
 
     # mtime=0 and no file name in the gzip header: same seed, same bytes.
     with open(path, "wb") as raw:
-        handle = gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) if name.endswith(
-            ".gz"
-        ) else raw
+        handle = (
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6)
+            if name.endswith(".gz")
+            else raw
+        )
         handle.write((",".join(COLUMNS) + "\n").encode())
         options = pa_csv.WriteOptions(include_header=False, quoting_style="none")
         first_id = 1

@@ -17,7 +17,7 @@ from pathlib import Path
 from .errors import DkbFileError, _
 from .schema import COLUMN_ALIASES, OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 
-__all__ = ["check_file", "DkbFileError", "FileInfo", "normalise_column"]
+__all__ = ["DkbFileError", "FileInfo", "check_file", "normalise_column"]
 
 DELIMITERS = (",", ";", "|", "\t")
 DELIMITER_NAMES = {",": "koma", ";": "titik koma", "|": "garis tegak", "\t": "tab"}
@@ -79,7 +79,7 @@ def check_file(path, province=None):
 
     if head.startswith(PARQUET_MAGIC):
         info = _check_parquet(path)
-    elif head.startswith(ZIP_MAGIC) or head.startswith(OLE_MAGIC):
+    elif head.startswith((ZIP_MAGIC, OLE_MAGIC)):
         raise DkbFileError(
             _(
                 "Berkas ini tampaknya berkas Excel atau ZIP, bukan CSV/Parquet. "
@@ -122,12 +122,11 @@ def _gunzip_head(path):
 
 def _decode(raw, truncated):
     """UTF-8 when the sample is valid UTF-8, else Latin-1 (every byte is valid Latin-1)."""
-    if raw.startswith(codecs.BOM_UTF8):
-        raw = raw[len(codecs.BOM_UTF8):]
+    raw = raw.removeprefix(codecs.BOM_UTF8)
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         # Excel's "Unicode text" export: readable, but not what DuckDB's CSV reader takes.
         raise DkbFileError(
-            _("Berkas memakai pengodean UTF-16 (\"Teks Unicode\" dari Excel). Simpan ulang sebagai CSV UTF-8.")
+            _('Berkas memakai pengodean UTF-16 ("Teks Unicode" dari Excel). Simpan ulang sebagai CSV UTF-8.')
         )
     if b"\x00" in raw:
         raise DkbFileError(_("Berkas bukan teks CSV (berisi data biner)."))

@@ -40,12 +40,27 @@ def _sql_string(value):
 
 
 NIK_RANGE = "BETWEEN 1000000000000000 AND 9999999999999999"
-INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
-                 "UBIGINT", "DECIMAL")
+INTEGER_TYPES = (
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "DECIMAL",
+)
 
 # Types asked of the CSV reader on the fast path; a value that does not fit rejects its line.
-FAST_TYPES = {"NIK": "BIGINT", "NO_KK": "BIGINT", "TGL_LHR": "DATE", "FLAG_STATUS": "INTEGER",
-              **{siak: "SMALLINT" for siak in CODE_COLUMNS.values()}}
+FAST_TYPES = {
+    "NIK": "BIGINT",
+    "NO_KK": "BIGINT",
+    "TGL_LHR": "DATE",
+    "FLAG_STATUS": "INTEGER",
+    **{siak: "SMALLINT" for siak in CODE_COLUMNS.values()},
+}
 
 
 def _column_refs(info):
@@ -71,7 +86,8 @@ def _select_list(refs):
         text = ref if kind == "VARCHAR" else f"CAST({ref} AS VARCHAR)"
         # No trim(): it copies every string; the pattern and the cast both allow outer spaces.
         digits = f"regexp_full_match({text}, '\\s*[0-9]{{16}}\\s*')"
-        return f"CASE WHEN {digits} AND TRY_CAST({text} AS BIGINT) {NIK_RANGE} THEN TRY_CAST({text} AS BIGINT) END"
+        number = f"TRY_CAST({text} AS BIGINT)"
+        return f"CASE WHEN {digits} AND {number} {NIK_RANGE} THEN {number} END"
 
     def birth_date():
         ref, kind = refs["TGL_LHR"]
@@ -86,7 +102,9 @@ def _select_list(refs):
     for internal, siak in CODE_COLUMNS.items():
         if siak in refs:
             ref, kind = refs[siak]
-            parts.append(f"{ref} AS {internal}" if kind == "SMALLINT" else f"TRY_CAST({ref} AS SMALLINT) AS {internal}")
+            parts.append(
+                f"{ref} AS {internal}" if kind == "SMALLINT" else f"TRY_CAST({ref} AS SMALLINT) AS {internal}"
+            )
         else:
             parts.append(f"CAST(NULL AS SMALLINT) AS {internal}")
     if "FLAG_STATUS" in refs:
@@ -118,9 +136,12 @@ def load(con, info):
     """
     if info.format == "parquet":
         source = f"read_parquet({_sql_string(info.path)})"
-        kinds = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM {source})").fetchall())
+        kinds = dict(
+            con.execute(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM {source})").fetchall()
+        )
         refs = {
-            name: (_quote_identifier(original), kinds[original]) for name, original in info.source_columns.items()
+            name: (_quote_identifier(original), kinds[original])
+            for name, original in info.source_columns.items()
         }
         _run_load(con, source, refs, info)
         return []
@@ -187,9 +208,12 @@ def _rejected_lines(con):
 
 def _has_encoding_errors(con):
     try:
-        return con.execute(
-            "SELECT count(*) FROM reject_errors WHERE error_type = 'INVALID ENCODING'"
-        ).fetchone()[0] > 0
+        return (
+            con.execute(
+                "SELECT count(*) FROM reject_errors WHERE error_type = 'INVALID ENCODING'"
+            ).fetchone()[0]
+            > 0
+        )
     except Exception:
         return False
 

@@ -69,7 +69,9 @@ CODED_FIELDS = (
 PROBLEMS = {
     problem.key: problem
     for problem in (
-        Problem("malformed_line", _("Baris CSV rusak (jumlah kolom salah atau tanda kutip tidak ditutup)"), True),
+        Problem(
+            "malformed_line", _("Baris CSV rusak (jumlah kolom salah atau tanda kutip tidak ditutup)"), True
+        ),
         Problem("nik_not_16_digits", _("NIK tidak terdiri dari 16 angka"), True),
         Problem("nik_duplicate", _("NIK ganda (baris pertama dipakai, berikutnya ditolak)"), True),
         Problem("sex_code_invalid", _("Kode jenis kelamin di luar rentang (harus 1 atau 2)"), True),
@@ -80,7 +82,11 @@ PROBLEMS = {
         Problem("region_code_invalid", _("Kode kabupaten/kota atau kecamatan kosong atau tidak valid"), True),
         Problem("kabupaten_unknown", _("Kode kabupaten/kota tidak ada dalam tabel Kemendagri"), True),
         Problem("record_not_active", _("Data tidak aktif (FLAG_STATUS bukan 0)"), True),
-        Problem("nik_birth_date_mismatch", _("Segmen tanggal lahir/jenis kelamin NIK tidak cocok dengan TGL_LHR"), False),
+        Problem(
+            "nik_birth_date_mismatch",
+            _("Segmen tanggal lahir/jenis kelamin NIK tidak cocok dengan TGL_LHR"),
+            False,
+        ),
         Problem("no_kk_not_16_digits", _("Nomor KK tidak terdiri dari 16 angka"), False),
         Problem("kecamatan_unknown", _("Kode kecamatan tidak ada dalam tabel Kemendagri"), False),
         Problem("desa_code_invalid", _("Kode desa/kelurahan kosong atau tidak valid"), False),
@@ -89,8 +95,12 @@ PROBLEMS = {
         Problem("code_out_of_range_jenis_pkrjn", _("Kode pekerjaan kosong atau di luar rentang SIAK"), False),
         Problem("code_out_of_range_stat_kwn", _("Kode status kawin kosong atau di luar rentang SIAK"), False),
         Problem("code_out_of_range_stat_hbkel", _("Kode SHDK kosong atau di luar rentang SIAK"), False),
-        Problem("code_out_of_range_gol_drh", _("Kode golongan darah kosong atau di luar rentang SIAK"), False),
-        Problem("code_out_of_range_akta_lhr", _("Kode akta kelahiran kosong atau di luar rentang SIAK"), False),
+        Problem(
+            "code_out_of_range_gol_drh", _("Kode golongan darah kosong atau di luar rentang SIAK"), False
+        ),
+        Problem(
+            "code_out_of_range_akta_lhr", _("Kode akta kelahiran kosong atau di luar rentang SIAK"), False
+        ),
     )
 }
 

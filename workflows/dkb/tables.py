@@ -118,7 +118,10 @@ def build_tables(counts, households, province, include_birth_certificate):
                 tables[name] = []
                 continue
             tables[name] = grouped(
-                counts.by(dimension, level), codes, list(code_list), dense,
+                counts.by(dimension, level),
+                codes,
+                list(code_list),
+                dense,
                 key=lambda value, code_list=code_list: value if value in code_list else None,
             )
         wajib = counts.by("wajib_ktp", level)
@@ -128,7 +131,10 @@ def build_tables(counts, households, province, include_birth_certificate):
             if dense or sum(wajib.get(code, {}).get(True, (0, 0)))
         ]
         sectors = grouped(
-            counts.by("pekerjaan", level), codes, list(SECTORS), dense,
+            counts.by("pekerjaan", level),
+            codes,
+            list(SECTORS),
+            dense,
             key=lambda value: SECTOR_OF_OCCUPATION.get(value),
         )
         return {name: tables[name] for name in TABLE_ORDER}, sectors

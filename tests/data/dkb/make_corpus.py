@@ -39,7 +39,7 @@ def as_csv(rows, delimiter=","):
 def make(out_dir, workdir):
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = base_rows(workdir)
-    header, body = rows[0], rows[1:]
+    header = rows[0]
     column = {name: index for index, name in enumerate(header)}
 
     def write_text(name, text, encoding="utf-8"):
@@ -79,7 +79,9 @@ def make(out_dir, workdir):
     missing = [[value for index, value in enumerate(row) if index != column["AGAMA"]] for row in rows]
     write_text("missing_column.csv", as_csv(missing))
     # "Binary garbage": the gzip bytes of the valid file, named .csv.
-    (out_dir / "binary_garbage.csv").write_bytes(b"\x00\x01\x02\xff" + gzip.compress(as_csv(rows).encode(), mtime=0))
+    (out_dir / "binary_garbage.csv").write_bytes(
+        b"\x00\x01\x02\xff" + gzip.compress(as_csv(rows).encode(), mtime=0)
+    )
     compressed = gzip.compress(as_csv(rows).encode(), mtime=0)
     (out_dir / "truncated.csv.gz").write_bytes(compressed[: len(compressed) // 2])
     other = base_rows(workdir, province="13")

@@ -17,11 +17,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="Berkas ekstrak DKB/DWH.")
-        parser.add_argument("--cutoff", required=True, type=date.fromisoformat, help="Tanggal batas, YYYY-MM-DD.")
-        parser.add_argument("--province", required=True, help="Kode provinsi organisasi, misalnya 17.")
-        parser.add_argument("--json", dest="json_path", help="Tulis hasil JSON ke berkas ini ('-' untuk layar).")
         parser.add_argument(
-            "--full", action="store_true", help="Sertakan tabel kecamatan, indikator turunan dan nama wilayah."
+            "--cutoff", required=True, type=date.fromisoformat, help="Tanggal batas, YYYY-MM-DD."
+        )
+        parser.add_argument("--province", required=True, help="Kode provinsi organisasi, misalnya 17.")
+        parser.add_argument(
+            "--json", dest="json_path", help="Tulis hasil JSON ke berkas ini ('-' untuk layar)."
+        )
+        parser.add_argument(
+            "--full",
+            action="store_true",
+            help="Sertakan tabel kecamatan, indikator turunan dan nama wilayah.",
         )
         parser.add_argument("--memory-limit", help="Batas memori DuckDB, misalnya 1GB.")
         parser.add_argument("--threads", type=int, help="Jumlah thread DuckDB.")

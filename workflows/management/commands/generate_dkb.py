@@ -13,7 +13,9 @@ class Command(BaseCommand):
     help = "Tulis berkas DKB sintetis (.csv, .csv.gz atau .parquet) untuk uji coba dan demo."
 
     def add_arguments(self, parser):
-        parser.add_argument("--province", default="17", help="Kode provinsi: 17 (Bengkulu) atau 13 (Sumatera Barat).")
+        parser.add_argument(
+            "--province", default="17", help="Kode provinsi: 17 (Bengkulu) atau 13 (Sumatera Barat)."
+        )
         parser.add_argument("--rows", type=int, default=1000, help="Jumlah penduduk (baris).")
         parser.add_argument("--seed", type=int, default=0, help="Benih acak: benih sama, berkas sama persis.")
         parser.add_argument("--out", required=True, help="Berkas keluaran; format dari akhiran nama.")
