@@ -1,8 +1,9 @@
 """SOP A step 3: one DKB extract in, the semester's aggregate tables out.
 
-DuckDB reads the file once into a typed table (``loader``); a few scans of that table give the
-quality report, the duplicate NIKs, the per-kecamatan counts (one GROUPING SETS query) and the
-households. Everything after that works on a few thousand numbers (``tables``). Memory is
+DuckDB reads the file once into a typed table (``loader``); then scans of that table, run side
+by side, give the quality report, the duplicate NIKs, the per-kecamatan counts (one GROUPING
+SETS query) and the households. Everything after that works on a few thousand numbers
+(``tables``). Memory is
 bounded by DuckDB's ``memory_limit`` and spills to a private temporary directory, so a
 50-million-row file works out of core; there is no Python loop over rows.
 
@@ -36,7 +37,6 @@ NUMPY_DUPLICATE_LIMIT = 10_000_000
 
 DEFAULT_MEMORY_LIMIT = os.environ.get("SOPFLOW_DKB_MEMORY_LIMIT", "2500MB")
 
-# Dimensions counted per (kecamatan, sex), in GROUPING() bit order.
 # Grouping sets counted per (kab, kec, sex). Fields with few codes share a set (at most 70 value
 # pairs per kecamatan and sex), and wajib KTP rides on the age set (age + ever married): every set
 # is a hash table over the whole file, so fewer sets is the main saving here.
