@@ -139,19 +139,24 @@ def aggregate_file(path, cutoff, province, progress=None, *, memory_limit=None, 
 
         progress(0.6, _("Memeriksa kualitas data dan menghitung tabel agregat"))
         has_certificate = info.has("AKTA_LHR")
+        quality, stored, found_provinces = _quality(con, province, cutoff, has_certificate, bad_lines)
+        _refuse_other_province(stored, found_provinces, province)
         where = _rejection_sql(cutoff, has_certificate, province)
-        con.execute(f"CREATE VIEW used AS SELECT * FROM people WHERE {where}")
-        cursors = [con.cursor() for _index in range(3)]
-        # These scans are independent. DuckDB runs them side by side on one database (one
-        # connection each), so the cores that one query's single-threaded phases leave idle get used.
-        with ThreadPoolExecutor(max_workers=3) as pool:
-            quality_job = pool.submit(_quality, cursors[0], province, cutoff, has_certificate, bad_lines)
-            counts_job = pool.submit(_counts, cursors[1], cutoff, province, "used")
-            households_job = pool.submit(_households, cursors[2], province, "used")
-            quality, stored, found_provinces = quality_job.result()
+        rejects_rows = any(
+            quality[key]["count"]
+            for key, problem in PROBLEMS.items()
+            if problem.rejects and key not in ("malformed_line", "nik_duplicate")
+        )
+        # A clean extract (the usual case for DKB) is counted straight from the table, unfiltered.
+        con.execute(f"CREATE VIEW used AS SELECT * FROM people {f'WHERE {where}' if rejects_rows else ''}")
+        cursors = [con.cursor() for _index in range(2)]
+        # Independent scans: DuckDB runs them side by side on one database (one connection each),
+        # so the cores that one query's single-threaded phases leave idle get used.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            counts_job = pool.submit(_counts, cursors[0], cutoff, province, "used")
+            households_job = pool.submit(_households, cursors[1], province, "used")
             dup_rows = _duplicates(con, quality, bad_lines, stored)
             counts, households = counts_job.result(), households_job.result()
-        _refuse_other_province(stored, found_provinces, province)
         if dup_rows:
             # Rare in DKB: count again without the repeated NIKs.
             con.execute(

@@ -46,12 +46,18 @@ class Counts:
 
     def __init__(self):
         self.cells = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+        self._rollups = {}
 
     def total(self):
         return sum(male + female for male, female in self.cells["age"].values())
 
     def by(self, dimension, level):
-        """{region code: {value: [male, female]}} at level "kab" or "kec"."""
+        """{region code: {value: [male, female]}} at level "kab" or "kec" (computed once)."""
+        if (dimension, level) not in self._rollups:
+            self._rollups[(dimension, level)] = self._roll_up(dimension, level)
+        return self._rollups[(dimension, level)]
+
+    def _roll_up(self, dimension, level):
         result = defaultdict(lambda: defaultdict(lambda: [0, 0]))
         for (kab_code, kec_code, value), (male, female) in self.cells[dimension].items():
             key = kab_code if level == "kab" else kec_code
