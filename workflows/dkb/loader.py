@@ -6,7 +6,7 @@ itself cannot split are kept out by DuckDB's ``store_rejects`` and counted as ma
 
 Table ``people`` (insertion order = file order, so ``rowid`` is the person's position):
 nik, kk BIGINT (NULL unless 16 digits); sex, agama, pendidikan, pekerjaan, status_kawin, shdk,
-golongan_darah, akta_lahir, prop, kab, kec, kel SMALLINT; birth DATE; active BOOLEAN.
+golongan_darah, akta_lahir, prop, kab, kec, kel INTEGER; birth DATE; active BOOLEAN.
 """
 
 from .errors import DkbFileError, _
@@ -59,7 +59,8 @@ FAST_TYPES = {
     "NO_KK": "BIGINT",
     "TGL_LHR": "DATE",
     "FLAG_STATUS": "INTEGER",
-    **{siak: "SMALLINT" for siak in CODE_COLUMNS.values()},
+    # INTEGER, not SMALLINT: DuckDB's CSV reader parses it measurably faster.
+    **{siak: "INTEGER" for siak in CODE_COLUMNS.values()},
 }
 
 
@@ -103,10 +104,10 @@ def _select_list(refs):
         if siak in refs:
             ref, kind = refs[siak]
             parts.append(
-                f"{ref} AS {internal}" if kind == "SMALLINT" else f"TRY_CAST({ref} AS SMALLINT) AS {internal}"
+                f"{ref} AS {internal}" if kind == "INTEGER" else f"TRY_CAST({ref} AS INTEGER) AS {internal}"
             )
         else:
-            parts.append(f"CAST(NULL AS SMALLINT) AS {internal}")
+            parts.append(f"CAST(NULL AS INTEGER) AS {internal}")
     if "FLAG_STATUS" in refs:
         parts.append(f"coalesce(TRY_CAST({refs['FLAG_STATUS'][0]} AS INTEGER), 0) = 0 AS active")
     else:
