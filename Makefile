@@ -40,6 +40,7 @@ browser-deps:
 bench: $(STAMP)
 	$(PY) bench/bench_dkb.py
 	$(PY) bench/bench_sla.py
+	$(PY) bench/bench_outputs.py
 
 lint: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run
