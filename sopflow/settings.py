@@ -125,9 +125,20 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    # Wait for a writer instead of failing at once when the timers loop and the web server
-    # write at the same moment.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # The embedded database serves three processes (web server, jobs worker, timers loop) for
+    # one office with a handful of concurrent officers; more than that belongs on PostgreSQL.
+    # - WAL: readers never wait for the writer, and the writer never waits for readers;
+    # - IMMEDIATE: a write transaction takes the write lock when it begins, so a transaction
+    #   that read first never fails when it later needs to write ("database is locked");
+    # - a busy timeout: a writer waits its turn behind another short write instead of failing.
+    # Long work (rendering, signing, hashing, archiving, DuckDB) never runs inside a transaction.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": int(os.environ.get("SOPFLOW_SQLITE_TIMEOUT", "30")),
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
