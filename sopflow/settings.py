@@ -57,6 +57,16 @@ SOPFLOW_BSRE_USERNAME = os.environ.get("SOPFLOW_BSRE_USERNAME", "")
 SOPFLOW_BSRE_PASSWORD = os.environ.get("SOPFLOW_BSRE_PASSWORD", "")
 SOPFLOW_LOGO_PATH = os.environ.get("SOPFLOW_LOGO_PATH", "")
 
+# Background jobs (`manage.py run_jobs`): each job runs in a child process of the worker under a
+# wall-clock limit; a job whose worker died is taken up again once its lease (kept alive by the
+# worker's heartbeat) has run out, at most SOPFLOW_JOB_MAX_ATTEMPTS times.
+SOPFLOW_JOB_TIME_LIMIT_SECONDS = float(os.environ.get("SOPFLOW_JOB_TIME_LIMIT_SECONDS", "1800"))
+SOPFLOW_JOB_LEASE_SECONDS = float(os.environ.get("SOPFLOW_JOB_LEASE_SECONDS", "60"))
+SOPFLOW_JOB_MAX_ATTEMPTS = int(os.environ.get("SOPFLOW_JOB_MAX_ATTEMPTS", "3"))
+SOPFLOW_JOB_ISOLATION = env_bool("SOPFLOW_JOB_ISOLATION", True)
+# Files nobody recorded (a crash between writing and recording) are removed after this long.
+SOPFLOW_STRAY_FILE_AGE_HOURS = float(os.environ.get("SOPFLOW_STRAY_FILE_AGE_HOURS", "24"))
+
 # Largest accepted DKB/DWH upload, in megabytes (a 2.1-million-row CSV is about 400 MB).
 DKB_UPLOAD_MAX_MB = int(os.environ.get("SOPFLOW_DKB_UPLOAD_MAX_MB", "2048"))
 # Largest accepted evidence file (data dukung), in megabytes.

@@ -9,7 +9,7 @@ from viewflow.urls import Site
 from workflows.flows import PopulationFlow, UtilizationFlow
 from workflows.views.dashboard import sla_applications
 from workflows.views import documents
-from workflows.views.population import RunStatusView, TablesDownloadView
+from workflows.views.population import FinalReportStatusView, RunStatusView, TablesDownloadView
 from workflows.views.process import DkbDownloadView, EvidenceDownloadView, SopFlowAppViewset
 
 site = Site(
@@ -27,7 +27,12 @@ urlpatterns = [
     # The login page loads the catalogue too, so it must not require a login.
     path("jsi18n/", login_not_required(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("berkas/<int:process_pk>/dkb/<int:upload_pk>/", DkbDownloadView.as_view(), name="dkb_download"),
-    path("berkas/<int:process_pk>/olah/<int:run_pk>/status/", RunStatusView.as_view(), name="run_status"),
+    path("berkas/<int:process_pk>/olah/<int:job_pk>/status/", RunStatusView.as_view(), name="run_status"),
+    path(
+        "berkas/<int:process_pk>/laporan-final/<int:job_pk>/status/",
+        FinalReportStatusView.as_view(),
+        name="final_report_status",
+    ),
     re_path(
         r"^berkas/(?P<process_pk>\d+)/tabel/(?P<run_pk>\d+)\.(?P<fmt>xlsx|csv)$",
         TablesDownloadView.as_view(),

@@ -110,8 +110,17 @@ def task_url(process, task, action):
     return f"/{FLOW_PREFIX[process.sop]}/{process.pk}/{task.flow_task.name}/{task.pk}/{action}/"
 
 
+def run_worker():
+    """What `manage.py run_jobs` does beside the web server: the queued jobs, done now."""
+    from django.core.management import call_command
+
+    call_command("run_jobs", "--once", stdout=StringIO())
+
+
 def do_step(user, process, node, data, expect=302):
-    """Claim (if needed) and complete the open step ``node`` as ``user`` over HTTP."""
+    """Claim (if needed) and complete the open step ``node`` as ``user`` over HTTP, with the
+    background worker having done what was queued before (as it does beside the web server)."""
+    run_worker()
     process.refresh_from_db()
     task = open_task(process, node)
     client = client_for(user)
@@ -153,10 +162,7 @@ def upload_dkb(user, process, dkb_file, cutoff="2025-06-30", expect=302):
 
 def process_dkb(user, process, dkb_file, notes="Diolah dari DKB."):
     """Step 3 as the team does it: upload, let the worker aggregate, hand the draft to the Kasi."""
-    from django.core.management import call_command
-
     upload_dkb(user, process, dkb_file)
-    call_command("run_jobs", "--once", stdout=StringIO())
     do_step(user, process, "process_data", {"notes": notes})
 
 

@@ -1,6 +1,7 @@
 """Encrypted semester backup: opens with the right password (7z tool and py7zr), never otherwise."""
 
 import json
+import re
 import shutil
 import subprocess
 from io import StringIO
@@ -180,7 +181,7 @@ def test_semester_members_hold_the_extract_tables_report_and_manifest(bengkulu, 
     manifest = json.loads(members["MANIFEST.json"])
     assert manifest["period"] == "Semester I 2025" and len(manifest["members"]) == 4
     path, _digest = create_backup(tmp_path, backup_name(process), members, PASSWORD)
-    assert path.name == "data-kependudukan-17-2025-semester-1.7z"
+    assert re.fullmatch(r"data-kependudukan-17-2025-semester-1-\d{8}-\d{6}\.7z", path.name)
     assert len(verify_backup(path, PASSWORD).members) == 5
 
 

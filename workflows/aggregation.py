@@ -1,29 +1,18 @@
-"""Running the DKB engine for SOP A step 3, and exporting its tables.
+"""SOP A's aggregate tables: queueing an upload's run, and reading and exporting its result.
 
-Uploads are aggregated by the background worker (`manage.py run_jobs`), never inside a web
-request: a 2-million-row extract takes seconds to minutes, and the page polls the run's
-progress instead of hanging.
+Uploads are aggregated by the background worker (`manage.py run_jobs`, see ``workflows.jobs``
+and ``AggregationRun.perform``), never inside a web request: a 2-million-row extract takes
+seconds to minutes, and the page polls the run's progress instead of hanging.
 """
 
 import csv
 import io
-import logging
-from datetime import timedelta
 
-from django.db import close_old_connections
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .dkb.aggregate import aggregate_file
-from .dkb.errors import DkbFileError
 from .dkb.tables import CODED_TABLES, TABLE_ORDER
 from .models import AggregationRun
-
-logger = logging.getLogger(__name__)
-
-# A run whose worker has not reported for this long is taken to be dead (killed worker).
-STALE_AFTER = timedelta(minutes=10)
 
 TABLE_TITLES = {
     "penduduk": gettext_lazy("Jumlah penduduk"),
@@ -42,75 +31,6 @@ TABLE_TITLES = {
 
 def enqueue(upload):
     return AggregationRun.objects.create(upload=upload, message=_("Menunggu giliran pengolahan"))
-
-
-def requeue_stale_runs():
-    limit = timezone.now() - STALE_AFTER
-    return AggregationRun.objects.filter(status=AggregationRun.RUNNING, heartbeat__lt=limit).update(
-        status=AggregationRun.QUEUED, message=_("Pengolahan diulang setelah pekerja terhenti")
-    )
-
-
-def claim_next_run():
-    """Take the oldest queued run; the conditional UPDATE makes two workers never share one."""
-    for run in AggregationRun.objects.filter(status=AggregationRun.QUEUED).order_by("created", "pk")[:5]:
-        now = timezone.now()
-        taken = AggregationRun.objects.filter(pk=run.pk, status=AggregationRun.QUEUED).update(
-            status=AggregationRun.RUNNING, started=now, heartbeat=now, progress=0.0
-        )
-        if taken:
-            run.refresh_from_db()
-            return run
-    return None
-
-
-def execute(run):
-    """Aggregate one run's upload; store the tables or the engine's message."""
-    upload = run.upload
-    province = upload.process.organisation.province_code
-
-    def progress(fraction, message):
-        AggregationRun.objects.filter(pk=run.pk).update(
-            progress=min(max(fraction, 0.0), 0.99), message=str(message)[:500], heartbeat=timezone.now()
-        )
-
-    try:
-        result = aggregate_file(upload.file.path, cutoff=upload.cutoff_date, province=province, progress=progress)
-    except DkbFileError as error:
-        run.status, run.message = AggregationRun.FAILED, (_(error.template) % error.params)[:500]
-    except FileNotFoundError:
-        run.status, run.message = AggregationRun.FAILED, _("Berkas unggahan tidak ditemukan lagi; unggah ulang.")
-    except Exception:  # noqa: BLE001 - the team must see a message, the log keeps the trace
-        logger.exception("Aggregation run %s failed", run.pk)
-        run.status, run.message = AggregationRun.FAILED, _("Pengolahan gagal karena kesalahan sistem; hubungi admin.")
-    else:
-        run.status, run.result, run.progress = AggregationRun.DONE, result.as_dict(), 1.0
-        run.message = _("Tabel agregat siap: %(used)s dari %(read)s baris dipakai.") % {
-            "used": f"{result.rows['used']:,}".replace(",", "."),
-            "read": f"{result.rows['read']:,}".replace(",", "."),
-        }
-    run.finished = timezone.now()
-    run.save(update_fields=["status", "message", "result", "progress", "finished"])
-    return run
-
-
-def run_pending(limit=None, long_running=False):
-    """Process queued runs until none is left (or ``limit`` runs); returns how many ran.
-
-    ``long_running``: called from the worker loop, so drop connections the database may have
-    closed meanwhile (never in a one-shot call, which may share a test's connection).
-    """
-    done = 0
-    requeue_stale_runs()
-    while limit is None or done < limit:
-        if long_running:
-            close_old_connections()
-        run = claim_next_run()
-        if run is None:
-            break
-        execute(run)
-        done += 1
-    return done
 
 
 # Exports ---------------------------------------------------------------------------------

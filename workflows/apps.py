@@ -7,3 +7,8 @@ class WorkflowsConfig(AppConfig):
     label = "workflows"
     verbose_name = _("Alur Kerja SOP")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from .stored_files import connect_signals
+
+        connect_signals()

@@ -78,11 +78,15 @@ def _raw_size(files):
                for source in files.values())
 
 
-def create_backup(dest_dir, name, files, password, *, compression="auto"):
+def create_backup(dest_dir, name, files, password, *, compression="auto", temporary=None):
     """Write ``files`` ({arcname: path or bytes}) into ``dest_dir/name`` (.7z added if missing).
 
     Returns ``(path, sha256 of the archive)``. Refuses an existing archive, an unsafe name, a
     password shorter than ``MIN_PASSWORD`` and a source file that does not exist.
+
+    ``temporary``: write the archive there and leave it there; the caller moves it to the
+    returned path once the archive is recorded (``FileScope.place``). Without it the archive is
+    linked into place here.
     """
     import py7zr
 
@@ -103,9 +107,14 @@ def create_backup(dest_dir, name, files, password, *, compression="auto"):
     except FileNotFoundError as missing:
         raise BackupError(_("Berkas sumber tidak ditemukan: %(name)s") % {"name": Path(missing.filename).name}) from None
 
-    handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=dest)
-    os.close(handle)
-    temporary = Path(temporary)
+    keep_temporary = temporary is not None
+    if keep_temporary:
+        temporary = Path(temporary)
+        os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    else:
+        handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=dest)
+        os.close(handle)
+        temporary = Path(temporary)
     try:
         with py7zr.SevenZipFile(temporary, "w", password=password, header_encryption=True,
                                 filters=_filters(compression, raw_size)) as archive:
@@ -117,9 +126,16 @@ def create_backup(dest_dir, name, files, password, *, compression="auto"):
         with open(temporary, "rb+") as written:
             os.fsync(written.fileno())
         digest = _sha256_file(temporary)
+        if keep_temporary:
+            return target, digest
         _link_into_place(temporary, target, name)
+    except BaseException:
+        if keep_temporary:
+            temporary.unlink(missing_ok=True)
+        raise
     finally:
-        temporary.unlink(missing_ok=True)
+        if not keep_temporary:
+            temporary.unlink(missing_ok=True)
     try:
         directory = os.open(dest, os.O_RDONLY)
         try:
@@ -195,10 +211,13 @@ def verify_backup(path, password, *, expected_sha256=None):
 
 # Members of a semester backup ------------------------------------------------------------------
 
-def backup_name(process):
-    """Deterministic archive name for one SOP A run: 'data-kependudukan-17-2025-semester-1.7z'."""
+def backup_name(process, moment=None):
+    """Archive name for one attempt at SOP A step 9:
+    'data-kependudukan-17-2025-semester-1-20260105-101500.7z'. The moment makes each attempt's
+    name its own, so a file left by a failed attempt never blocks the next one."""
+    moment = timezone.localtime(moment)
     return (f"data-kependudukan-{process.organisation.province_code}-{process.year}-"
-            f"semester-{process.period_number}.7z")
+            f"semester-{process.period_number}-{moment:%Y%m%d-%H%M%S}.7z")
 
 
 def semester_members(process, *, result, report_pdf, uploads=None):

@@ -21,6 +21,14 @@ class PrivateStorage(FileSystemStorage):
     def location(self):
         return os.path.abspath(self.base_location)
 
+    def _save(self, name, content):
+        name = super()._save(name, content)
+        # A step that rolls back removes what it wrote (see workflows.stored_files).
+        from .stored_files import note_written
+
+        note_written(self, name)
+        return name
+
 
 _storage = PrivateStorage()
 

@@ -1,5 +1,6 @@
 """Flow building blocks that read the SOP catalogue, so flows only declare."""
 
+from django.urls import path
 from viewflow.workflow import flow
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.nodes.start import StartViewActivation
@@ -9,6 +10,7 @@ from .. import sla
 from ..models import Review
 from ..permissions import role_permission, task_assignee_permission, task_role_permission
 from ..views.actions import AuditedAssignTaskView, AuditedCancelTaskView, AuditedUnassignTaskView
+from ..views.base import step_view
 
 
 class SlaViewActivation(ViewActivation):
@@ -50,6 +52,12 @@ class SopStep(flow.View):
     assign_view_class = AuditedAssignTaskView
     unassign_view_class = AuditedUnassignTaskView
     cancel_view_class = AuditedCancelTaskView
+
+    @property
+    def view_path(self):
+        # The step's POST runs its heavy part (storing an upload, signing, archiving) before
+        # viewflow's lock and transaction, and keeps the files it wrote only if the step commits.
+        return path(f"<int:process_pk>/{self.name}/<int:task_pk>/execute/", step_view(self, self.view), name="execute")
 
 
 def title(step):

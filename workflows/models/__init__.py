@@ -7,6 +7,7 @@ from .population import (
     Distribution,
     DkbUpload,
     DraftSubmission,
+    FinalReport,
     Publication,
     TeamDecree,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "WaktuOverride",
     "AggregationRun",
     "DraftSubmission",
+    "FinalReport",
     "AuditEvent",
     "BackupRecord",
     "Distribution",

@@ -24,6 +24,10 @@ class AuditEvent(models.Model):
         CANCEL_PROCESS = "cancel_process", _("membatalkan proses")
         UPLOAD = "upload", _("mengunggah berkas")
         DOWNLOAD = "download", _("mengunduh berkas")
+        UPLOAD_REFUSED = "upload_refused", _("unggahan ditolak")
+        SIGN_FAILED = "sign_failed", _("penandatanganan gagal")
+        BACKUP_FAILED = "backup_failed", _("back-up gagal")
+        PURGE = "purge", _("menghapus berkas")
 
     process = models.ForeignKey(
         "workflows.SopProcess", on_delete=models.PROTECT, related_name="audit_events", null=True

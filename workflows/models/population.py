@@ -1,11 +1,16 @@
 """SOP A step outputs: the team decree, the DKB upload, printing, distribution and backup."""
 
+import hashlib
+import uuid
+
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Task
 
 from ..storage import private_storage
+from .jobs import Job, JobFailed, JobQuerySet
 from .process import SopProcess
 
 
@@ -29,8 +34,40 @@ def dkb_upload_path(instance, filename):
     return f"dkb/{instance.process_id}/{instance.token}{instance.suffix}"
 
 
+class DkbUploadQuerySet(models.QuerySet):
+    def purge_abandoned(self):
+        """Raw extracts of cancelled processes leave the storage (audited); returns how many.
+
+        Called by the stray-file sweep; a cancelled process never reaches its backup step,
+        which is where extracts are normally purged.
+        """
+        from viewflow.workflow.status import PROCESS
+
+        from .audit import AuditEvent
+
+        purged = 0
+        for upload in self.filter(purged_at__isnull=True, process__status=PROCESS.CANCELED).select_related("process"):
+            name = upload.file.name
+            with transaction.atomic():
+                taken = type(upload).objects.filter(pk=upload.pk, purged_at__isnull=True).update(
+                    file="", purged_at=timezone.now()
+                )
+                if taken:
+                    AuditEvent.record(
+                        AuditEvent.Action.PURGE, None, upload.process,
+                        detail=_("Ekstrak mentah %(sha)s dihapus karena prosesnya dibatalkan") % {"sha": upload.sha256[:16]},
+                    )
+            if taken:
+                if name:
+                    private_storage().delete(name)
+                purged += 1
+        return purged
+
+
 class DkbUpload(models.Model):
     """A DKB/DWH extract uploaded at step 3. Kept outside the web root; purged after backup."""
+
+    objects = DkbUploadQuerySet.as_manager()
 
     SOURCES = [("DKB", _("DKB (Data Konsolidasi Bersih)")), ("DWH", _("DWH (Data Warehouse)"))]
 
@@ -54,35 +91,42 @@ class DkbUpload(models.Model):
         ordering = ["uploaded_at"]
 
 
-class AggregationRun(models.Model):
+class AggregationRun(Job):
     """One run of the DKB engine over an upload, done by the background worker (run_jobs).
 
     The result keeps the aggregate tables and the quality report, never personal rows.
     """
 
-    QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
-    STATUSES = [(QUEUED, _("menunggu")), (RUNNING, _("sedang diolah")), (DONE, _("selesai")), (FAILED, _("gagal"))]
-
     upload = models.ForeignKey(DkbUpload, on_delete=models.CASCADE, related_name="runs")
-    status = models.CharField(max_length=10, choices=STATUSES, default=QUEUED, db_index=True)
-    progress = models.FloatField(default=0.0)
-    message = models.CharField(max_length=500, blank=True)
     result = models.JSONField(null=True, blank=True)
-    created = models.DateTimeField(auto_now_add=True)
-    started = models.DateTimeField(null=True, blank=True)
-    heartbeat = models.DateTimeField(null=True, blank=True)
-    finished = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["created", "pk"]
+    class Meta(Job.Meta):
+        pass
 
-    @property
-    def is_active(self):
-        return self.status in (self.QUEUED, self.RUNNING)
+    def perform(self, progress):
+        from ..dkb.aggregate import aggregate_file
+        from ..dkb.errors import DkbFileError
+        from ..reports.formatting import number
 
-    @property
-    def percent(self):
-        return round(self.progress * 100)
+        upload = self.upload
+        if not upload.file or upload.purged_at:
+            raise JobFailed(_("Berkas unggahan tidak ditemukan lagi; unggah ulang."))
+        try:
+            result = aggregate_file(
+                upload.file.path,
+                cutoff=upload.cutoff_date,
+                province=upload.process.organisation.province_code,
+                progress=progress,
+            )
+        except DkbFileError as error:
+            raise JobFailed(_(error.template) % error.params) from None
+        except FileNotFoundError:
+            raise JobFailed(_("Berkas unggahan tidak ditemukan lagi; unggah ulang.")) from None
+        self.finish(
+            _("Tabel agregat siap: %(used)s dari %(read)s baris dipakai.")
+            % {"used": number(result.rows["used"]), "read": number(result.rows["read"])},
+            result=result.as_dict(),
+        )
 
 
 class DraftSubmission(models.Model):
@@ -126,6 +170,9 @@ class Distribution(models.Model):
 class BackupRecord(models.Model):
     """Step 9: the encrypted archive of the semester's data (the password is never stored)."""
 
+    # The archive lives outside private storage; the stray-file sweep reads its path here.
+    stored_path_field = "location"
+
     process = models.ForeignKey(SopProcess, on_delete=models.CASCADE, related_name="backups")
     task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="+")
     location = models.CharField(_("berkas arsip"), max_length=500)
@@ -134,3 +181,50 @@ class BackupRecord(models.Model):
     notes = models.TextField(_("catatan"), blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created = models.DateTimeField(auto_now_add=True)
+
+
+def final_report_path(instance, filename):
+    return f"documents/{instance.process_id}/final-{instance.token}.pdf"
+
+
+class FinalReportQuerySet(JobQuerySet):
+    def for_submission(self, submission):
+        """The latest render of ``submission`` (a step-5 approval queues one)."""
+        return self.filter(submission=submission).order_by("-created", "-pk").first()
+
+
+class FinalReport(Job):
+    """The final (unsigned) semester report, rendered by the worker as soon as the Kabid has
+    validated the draft (step 5), so that the Kadis's step 6 only has to sign it."""
+
+    process = models.ForeignKey(SopProcess, on_delete=models.CASCADE, related_name="final_reports")
+    submission = models.ForeignKey(DraftSubmission, on_delete=models.CASCADE, related_name="final_reports")
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    file = models.FileField(storage=private_storage, upload_to=final_report_path, max_length=300, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.BigIntegerField(null=True, blank=True)
+
+    objects = FinalReportQuerySet.as_manager()
+
+    class Meta(Job.Meta):
+        pass
+
+    def perform(self, progress):
+        from django.core.files.base import ContentFile
+
+        from ..reports.population import render_population_report
+
+        progress(0.1, _("Menyusun laporan final"))
+        pdf = render_population_report(self.process, self.submission.run.result, final=True)
+        progress(0.9, _("Menyimpan laporan final"))
+        name = private_storage().save(final_report_path(self, ""), ContentFile(pdf))
+        self.finish(
+            _("Laporan final siap ditandatangani."),
+            file=name,
+            sha256=hashlib.sha256(pdf).hexdigest(),
+            size=len(pdf),
+        )
+
+    def read(self):
+        with self.file.open("rb") as handle:
+            return handle.read()

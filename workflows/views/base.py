@@ -1,14 +1,19 @@
 """Shared machinery of the SOP task pages: SOP header, history, return notes, audit."""
 
+from functools import update_wrapper
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.views import generic
+from viewflow.workflow.flow import utils as flow_utils
 from viewflow.workflow.flow.views.mixins import TaskSuccessUrlMixin
+from viewflow.workflow.status import STATUS
 
 from ..models import AuditEvent, Instruction, Review
+from ..stored_files import file_scope
 
 
 def returned_by(task):
@@ -39,6 +44,44 @@ def record_instruction(activation, author, text, assignees=()):
 
 def process_history(process):
     return process.audit_events.select_related("actor").order_by("created", "pk")
+
+
+def step_view(flow_task, view):
+    """viewflow's execute view for ``flow_task``, with a preparation phase for POSTs.
+
+    When the step's view class defines ``prepare()``, it runs first, outside any database
+    transaction, for the officer who holds the task: the heavy, slow part of the step (store and
+    check an upload, sign a PDF, write an archive) never holds the database's write lock. Its
+    result is ``request.prepared``; the view then records it inside viewflow's lock and
+    transaction. Files written by either phase are kept only if the step commits.
+    """
+    inner = flow_utils.wrap_view(flow_task, view)
+    view_class = getattr(view, "view_class", None)
+
+    def wrapped(request, *args, **kwargs):
+        if request.method != "POST":
+            return inner(request, *args, **kwargs)
+        with file_scope() as scope:
+            request.file_scope = scope
+            request.prepared = None
+            if hasattr(view_class, "prepare"):
+                task = flow_task.flow_class.task_class._default_manager.filter(
+                    pk=kwargs.get("task_pk"), process_id=kwargs.get("process_pk")
+                ).first()
+                if (
+                    task is not None
+                    and task.flow_task is flow_task
+                    and task.status in (STATUS.ASSIGNED, STATUS.STARTED)
+                    and flow_task.can_execute(request.user, task)
+                ):
+                    step = view_class(**view.view_initkwargs)
+                    step.setup(request, *args, **kwargs)
+                    request.activation = flow_task.activation_class(task)
+                    request.prepared = step.prepare()
+            return inner(request, *args, **kwargs)
+
+    update_wrapper(wrapped, inner)
+    return wrapped
 
 
 class SopPageMixin:

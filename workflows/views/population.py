@@ -1,13 +1,13 @@
 """SOP A task pages (Pengolahan dan Penyajian Data Kependudukan)."""
 
 import hashlib
+import os
 import secrets
+import uuid
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.files.base import ContentFile
-from django.core.files import File
 from django.db.models import Prefetch
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -22,6 +22,7 @@ from ..backup import BackupError, backup_name, create_backup, semester_members
 from ..catalogue import SOP_A
 from ..dkb.ingest import DkbFileError, check_file
 from ..forms import population as forms
+from ..models.documents import document_path
 from ..models import (
     AggregationRun,
     AuditEvent,
@@ -29,6 +30,7 @@ from ..models import (
     Distribution,
     DkbUpload,
     DraftSubmission,
+    FinalReport,
     PeriodType,
     Publication,
     Review,
@@ -36,7 +38,7 @@ from ..models import (
     SigningIdentity,
     TeamDecree,
 )
-from ..reports.population import SIGNATURE_PLACEMENT, render_population_report
+from ..reports.population import SIGNATURE_PLACEMENT
 from ..signing import SignatureError
 from ..storage import private_storage
 from .base import ReviewStepView, StartView, StepView, record_instruction
@@ -69,17 +71,24 @@ class FormTeamView(StepView):
         decree.members.set(form.cleaned_data["members"])
 
 
-def store_dkb_upload(upload, process):
-    """Stream the upload into private storage; return (stored name, sha256, token, suffix)."""
+def stage_dkb_upload(upload, process, scope):
+    """Copy the upload to a temporary private file (outside any transaction) and check it.
+
+    Returns the staged upload's facts; raises DkbFileError when the file is not a usable extract.
+    """
     name = upload.name.lower()
     suffix = ".parquet" if name.endswith(".parquet") else ".csv.gz" if name.endswith(".gz") else ".csv"
-    token = secrets.token_hex(16)
+    directory = Path(private_storage().path(f"dkb/{process.pk}"))
+    temporary = scope.temporary_path(directory, suffix)
     digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    stored = private_storage().save(f"dkb/{process.pk}/{token}{suffix}", File(upload))
-    return stored, digest.hexdigest(), token, suffix
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        for chunk in upload.chunks():
+            digest.update(chunk)
+            handle.write(chunk)
+    info = check_file(str(temporary), province=process.organisation.province_code)
+    return {"temporary": temporary, "sha256": digest.hexdigest(), "suffix": suffix, "info": info,
+            "original_name": Path(upload.name).name[:255], "size": upload.size}
 
 
 def latest_run(process):
@@ -122,33 +131,45 @@ class ProcessDataView(StepView):
             return self.form_valid(form)
         return self.form_invalid(form)
 
-    def upload(self):
+    def prepare(self):
+        """Outside the transaction: copy, hash and check the upload; audit a refusal."""
+        if self.request.POST.get("action") != "upload":
+            return None
         upload_form = forms.UploadForm(self.request.POST, self.request.FILES, process=self.process)
+        staged = None
         if upload_form.is_valid():
-            file = upload_form.cleaned_data["upload"]
-            stored, sha256, token, suffix = store_dkb_upload(file, self.process)
             try:
-                info = check_file(private_storage().path(stored), province=self.process.organisation.province_code)
+                staged = stage_dkb_upload(upload_form.cleaned_data["upload"], self.process, self.request.file_scope)
             except DkbFileError as error:
-                private_storage().delete(stored)
                 upload_form.add_error("upload", _(error.template) % error.params)
-            else:
-                upload = DkbUpload.objects.create(
-                    process=self.process, task=self.task, file=stored, token=token, suffix=suffix,
-                    original_name=Path(file.name).name[:255], size=file.size, sha256=sha256,
-                    file_format=info.format, columns=list(info.columns),
-                    source=upload_form.cleaned_data["source"], cutoff_date=upload_form.cleaned_data["cutoff_date"],
-                    uploaded_by=self.request.user,
-                )
-                enqueue(upload)
-                AuditEvent.record(
-                    AuditEvent.Action.UPLOAD, self.request.user, self.process, self.task,
-                    _("Ekstrak %(source)s, %(size)s, SHA-256 %(sha)s")
-                    % {"source": upload.source, "size": filesizeformat(upload.size), "sha": sha256[:16]},
-                )
-                messages.info(self.request, _("Berkas diterima dan sedang diolah. Halaman ini menampilkan kemajuannya."))
-                return HttpResponseRedirect(self.request.get_full_path())
-        return self.render_to_response(self.get_context_data(form=self.get_form_class()(), upload_form=upload_form))
+        if staged is None:
+            reasons = "; ".join(str(message) for messages_ in upload_form.errors.values() for message in messages_)
+            AuditEvent.record(AuditEvent.Action.UPLOAD_REFUSED, self.request.user, self.process, self.task, reasons[:1000])
+        return {"upload_form": upload_form, "staged": staged}
+
+    def upload(self):
+        prepared = self.request.prepared or self.prepare()
+        upload_form, staged = prepared["upload_form"], prepared["staged"]
+        if staged is None:
+            return self.render_to_response(self.get_context_data(form=self.get_form_class()(), upload_form=upload_form))
+        token = secrets.token_hex(16)
+        stored = f"dkb/{self.process.pk}/{token}{staged['suffix']}"
+        upload = DkbUpload.objects.create(
+            process=self.process, task=self.task, file=stored, token=token, suffix=staged["suffix"],
+            original_name=staged["original_name"], size=staged["size"], sha256=staged["sha256"],
+            file_format=staged["info"].format, columns=list(staged["info"].columns),
+            source=upload_form.cleaned_data["source"], cutoff_date=upload_form.cleaned_data["cutoff_date"],
+            uploaded_by=self.request.user,
+        )
+        enqueue(upload)
+        AuditEvent.record(
+            AuditEvent.Action.UPLOAD, self.request.user, self.process, self.task,
+            _("Ekstrak %(source)s, %(size)s, SHA-256 %(sha)s")
+            % {"source": upload.source, "size": filesizeformat(upload.size), "sha": upload.sha256[:16]},
+        )
+        self.request.file_scope.place(staged["temporary"], private_storage().path(stored))
+        messages.info(self.request, _("Berkas diterima dan sedang diolah. Halaman ini menampilkan kemajuannya."))
+        return HttpResponseRedirect(self.request.get_full_path())
 
     def perform(self, form):
         DraftSubmission.objects.create(
@@ -156,12 +177,29 @@ class ProcessDataView(StepView):
         )
 
 
-class RunStatusView(View):
-    """Progress of an aggregation run, polled by the step-3 page."""
+class JobStatusView(View):
+    """Progress of a background job of the process, polled by the step pages."""
 
-    def get(self, request, process_pk, run_pk):
-        run = get_object_or_404(AggregationRun.objects.defer("result"), pk=run_pk, upload__process_id=process_pk)
-        return JsonResponse({"status": run.status, "percent": run.percent, "message": run.message})
+    def jobs(self, process_pk):
+        raise NotImplementedError
+
+    def get(self, request, process_pk, job_pk):
+        job = get_object_or_404(self.jobs(process_pk), pk=job_pk)
+        return JsonResponse({"status": job.status, "percent": job.percent, "message": job.message})
+
+
+class RunStatusView(JobStatusView):
+    """An aggregation run (step 3)."""
+
+    def jobs(self, process_pk):
+        return AggregationRun.objects.defer("result").filter(upload__process_id=process_pk)
+
+
+class FinalReportStatusView(JobStatusView):
+    """The rendering of the final report (step 6)."""
+
+    def jobs(self, process_pk):
+        return FinalReport.objects.filter(process_id=process_pk)
 
 
 class TablesDownloadView(View):
@@ -203,50 +241,112 @@ class ValidateView(TablesContextMixin, ReviewStepView):
     form_class = forms.ValidateForm
     template_name = "workflows/population/review.html"
 
+    def perform(self, form):
+        review = self.record_review(form)
+        if review.decision == Review.APPROVE:
+            # The final report becomes final-to-be now: the worker renders it, so that the
+            # Kadis's step 6 only signs it.
+            FinalReport.objects.create(process=self.process, submission=latest_submission(self.process))
+
+
+def latest_submission(process):
+    return process.draft_submissions.select_related("run").order_by("-created", "-pk").first()
+
 
 class ApproveView(TablesContextMixin, ReviewStepView):
-    """Step 6: the Kadis approves and signs the final report (PAdES), or returns it."""
+    """Step 6: the Kadis approves and signs the final report (PAdES), or returns it.
+
+    The report was rendered by the worker after step 5; signing happens in ``prepare``, before
+    the step's transaction, and the signed PDF is recorded and moved into place inside it.
+    """
 
     form_class = forms.ApproveForm
     template_name = "workflows/population/review.html"
 
-    def form_valid(self, form):
-        if form.cleaned_data["decision"] == Review.APPROVE:
-            try:
-                self.signed = self.sign_final_report(form.cleaned_data["passphrase"])
-            except SignatureError as error:
-                form.add_error("passphrase", str(error))
-                return self.form_invalid(form)
-        return super().form_valid(form)
+    def final_report(self):
+        submission = latest_submission(self.process)
+        if submission is None:
+            return None
+        report = FinalReport.objects.for_submission(submission)
+        if report is None:
+            # A process validated before reports were rendered ahead: queue it now.
+            report = FinalReport.objects.create(process=self.process, submission=submission)
+        return report
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["final_report"] = self.final_report()
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("action") == "rerender":
+            report = self.final_report()
+            if report is not None and report.status == FinalReport.FAILED:
+                FinalReport.objects.create(process=self.process, submission=report.submission)
+            return HttpResponseRedirect(request.get_full_path())
+        return super().post(request, *args, **kwargs)
+
+    def prepare(self):
+        """Outside the transaction: sign the rendered report; audit a failed signing."""
+        form = self.get_form_class()(self.request.POST)
+        if self.request.POST.get("action") or not form.is_valid() or form.cleaned_data["decision"] != Review.APPROVE:
+            return None
+        try:
+            return self.sign_final_report(form.cleaned_data["passphrase"])
+        except SignatureError as error:
+            AuditEvent.record(AuditEvent.Action.SIGN_FAILED, self.request.user, self.process, self.task, str(error)[:500])
+            return {"error": str(error)}
 
     def sign_final_report(self, passphrase):
         identity = SigningIdentity.objects.filter(officer__user=self.request.user).first()
         if identity is None:
             raise SignatureError(_("Akun Anda belum memiliki sertifikat tanda tangan elektronik. Hubungi admin."))
-        submission = self.process.draft_submissions.select_related("run").order_by("-created").first()
-        if submission is None:
+        report = self.final_report()
+        if report is None:
             raise SignatureError(_("Belum ada draf laporan yang diserahkan Tim."))
-        now = timezone.now()
-        document = SignedDocument(process=self.process, task=self.task, signed_at=now, signed_by=self.request.user)
-        pdf = render_population_report(self.process, submission.run.result, final=True, approved_at=now)
+        if report.status != FinalReport.DONE:
+            raise SignatureError(
+                _("Laporan final belum siap ditandatangani (%(state)s). Tunggu hingga selesai disiapkan.")
+                % {"state": report.message or report.get_status_display()}
+            )
         organisation = self.process.organisation
         signer_name = organisation.head_name or self.request.user.get_full_name() or self.request.user.username
+        token = uuid.uuid4()
         signed = identity.signer().sign(
-            pdf,
+            report.read(),
             signer_name=signer_name,
             reason=_("Pengesahan %(title)s") % {"title": self.process.brief},
             location=organisation.province_name,
             passphrase=passphrase,
-            verification_url=self.request.build_absolute_uri(reverse("verify_document", args=[document.token])),
+            verification_url=self.request.build_absolute_uri(reverse("verify_document", args=[token])),
             placement=SIGNATURE_PLACEMENT,
         )
-        document.title = f"laporan-data-kependudukan-{self.process.year}-s{self.process.period_number}"
-        document.sha256 = hashlib.sha256(signed).hexdigest()
-        document.size = len(signed)
-        document.signer_name = signer_name
-        document.signer_title = organisation.head_title
-        document.file.save(f"{document.token}.pdf", ContentFile(signed), save=False)
-        document.save()
+        temporary = self.request.file_scope.temporary_path(private_storage().path(f"documents/{self.process.pk}"), ".pdf")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(signed)
+        return {"temporary": temporary, "token": token, "signer_name": signer_name, "signed_at": timezone.now(),
+                "sha256": hashlib.sha256(signed).hexdigest(), "size": len(signed)}
+
+    def form_valid(self, form):
+        if form.cleaned_data["decision"] == Review.APPROVE:
+            prepared = self.request.prepared
+            if prepared is None or "error" in prepared:
+                form.add_error("passphrase", prepared["error"] if prepared else _("Laporan belum dapat ditandatangani."))
+                return self.form_invalid(form)
+            self.signed = self.record_signed_document(prepared)
+        return super().form_valid(form)
+
+    def record_signed_document(self, prepared):
+        name = document_path(SignedDocument(process=self.process, token=prepared["token"]), "")
+        document = SignedDocument.objects.create(
+            process=self.process, task=self.task, token=prepared["token"], file=name,
+            title=f"laporan-data-kependudukan-{self.process.year}-s{self.process.period_number}",
+            sha256=prepared["sha256"], size=prepared["size"], signer_name=prepared["signer_name"],
+            signer_title=self.process.organisation.head_title, signed_at=prepared["signed_at"],
+            signed_by=self.request.user,
+        )
+        self.request.file_scope.place(prepared["temporary"], private_storage().path(name))
         return document
 
     def audit_detail(self, form):
@@ -294,43 +394,65 @@ class PrintDistributeView(StepView):
 
 class BackupView(StepView):
     """Step 9: one AES-256 encrypted 7z archive of the semester (extract, tables, signed
-    report), its SHA-256 recorded; then the raw extract is purged from the app's storage."""
+    report), its SHA-256 recorded; then the raw extract is purged from the app's storage.
+
+    The archive is written in ``prepare``, outside the transaction, under a temporary name, and
+    moved into place (a name unique to the attempt) inside the transaction that records it.
+    """
 
     form_class = forms.BackupForm
 
     def extra_form_kwargs(self):
         return {"user": self.request.user}
 
-    def form_valid(self, form):
+    def prepare(self):
+        form = self.get_form()
+        if not form.is_valid():
+            return None
         try:
-            self.archive = self.write_archive(form.cleaned_data["password1"])
+            return self.write_archive(form.cleaned_data["password1"])
         except BackupError as error:
-            form.add_error(None, str(error))
-            return self.form_invalid(form)
-        return super().form_valid(form)
+            AuditEvent.record(AuditEvent.Action.BACKUP_FAILED, self.request.user, self.process, self.task, str(error)[:500])
+            return {"error": str(error)}
 
     def write_archive(self, password):
-        submission = self.process.draft_submissions.select_related("run").order_by("-created").first()
+        submission = latest_submission(self.process)
         document = self.process.signed_documents.order_by("-signed_at").first()
         if submission is None or document is None:
             raise BackupError(_("Laporan yang sudah ditandatangani belum ada; back-up belum dapat dibuat."))
         with document.file.open("rb") as handle:
             report_pdf = handle.read()
         members = semester_members(self.process, result=submission.run.result, report_pdf=report_pdf)
-        return create_backup(settings.BACKUP_DIR, backup_name(self.process), members, password)
+        temporary = self.request.file_scope.temporary_path(settings.BACKUP_DIR, ".7z")
+        path, sha256 = create_backup(settings.BACKUP_DIR, backup_name(self.process), members, password,
+                                     temporary=temporary)
+        return {"temporary": temporary, "final": path, "sha256": sha256, "size": temporary.stat().st_size}
+
+    def form_valid(self, form):
+        prepared = self.request.prepared
+        if prepared is None or "error" in prepared:
+            form.add_error(None, prepared["error"] if prepared else _("Arsip belum dapat dibuat; coba lagi."))
+            return self.form_invalid(form)
+        self.archive = prepared
+        return super().form_valid(form)
 
     def perform(self, form):
-        path, sha256 = self.archive
+        archive = self.archive
         BackupRecord.objects.create(
-            process=self.process, task=self.task, author=self.request.user, location=str(path),
-            sha256=sha256, size=path.stat().st_size, notes=form.cleaned_data["notes"],
+            process=self.process, task=self.task, author=self.request.user, location=str(archive["final"]),
+            sha256=archive["sha256"], size=archive["size"], notes=form.cleaned_data["notes"],
         )
-        # The tables stay with the process; the personal rows leave the app's storage.
+        # The tables stay with the process; the personal rows leave the app's storage once the
+        # step has committed (a rolled-back step keeps them, and the archive is removed).
+        names = []
         for upload in self.process.dkb_uploads.filter(purged_at__isnull=True):
-            upload.file.delete(save=False)
+            names.append(upload.file.name)
+            upload.file = ""
             upload.purged_at = timezone.now()
             upload.save(update_fields=["file", "purged_at"])
+        self.request.file_scope.on_success(lambda: [private_storage().delete(name) for name in names if name])
+        self.request.file_scope.place(archive["temporary"], archive["final"])
 
     def audit_detail(self, form):
-        path, sha256 = self.archive
-        return _("Arsip %(name)s, SHA-256 %(sha)s; ekstrak mentah dihapus") % {"name": path.name, "sha": sha256[:16]}
+        return _("Arsip %(name)s, SHA-256 %(sha)s; ekstrak mentah dihapus") % {
+            "name": self.archive["final"].name, "sha": self.archive["sha256"][:16]}

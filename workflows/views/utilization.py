@@ -62,7 +62,16 @@ class FillListView(StepView):
     def post(self, request, *args, **kwargs):
         action = request.POST.get("action")
         if action == "delete":
-            self.process.utilization_entries.filter(pk=request.POST.get("entry")).delete()
+            from ..models import AuditEvent
+
+            entry = self.process.utilization_entries.filter(pk=request.POST.get("entry")).select_related("opd").first()
+            if entry is not None:
+                files = entry.evidence.count()
+                entry.delete()  # its evidence files leave the storage when this commits
+                AuditEvent.record(
+                    AuditEvent.Action.PURGE, request.user, self.process, self.task,
+                    _("Baris %(opd)s dihapus beserta %(count)s berkas data dukung") % {"opd": entry.opd, "count": files},
+                )
             messages.info(request, _("Baris dihapus."))
             return HttpResponseRedirect(request.get_full_path())
         if action == "submit":

@@ -1,10 +1,11 @@
-"""The background worker: aggregates uploaded DKB extracts (SOP A step 3).
+"""The background worker: aggregates uploaded DKB extracts (SOP A step 3) and renders final
+reports (SOP A, after step 5); see workflows/jobs.py.
 
 `make run` starts it beside the web server. In production run it under systemd
 (`manage.py run_jobs`); one process per machine is enough.
 """
 
-from workflows.aggregation import run_pending
+from workflows.jobs import run_pending
 from workflows.management.loop import LoopCommand
 
 
@@ -14,4 +15,4 @@ class Command(LoopCommand):
 
     def sweep(self, once):
         done = run_pending(long_running=not once)
-        return f"{done} aggregation run(s) processed" if done else ""
+        return f"{done} job(s) processed" if done else ""

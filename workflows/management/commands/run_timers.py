@@ -1,14 +1,21 @@
-"""The timers loop: fires viewflow's due timers and escalates overdue SOP tasks every interval.
+"""The timers loop: fires viewflow's due timers and escalates overdue SOP tasks every interval,
+and once an hour sweeps the files no row records (workflows/stored_files.py).
 
 `make run` starts it beside the web server. In production run it under systemd, or from cron
 every minute with `--once` (viewflow's own `workflow_timers` does not send SLA escalations).
 """
+
+import time
 
 from django.db import close_old_connections
 from viewflow.workflow.timers import fire_due_conditions, fire_due_start_timers, fire_due_timers
 
 from workflows.management.loop import LoopCommand
 from workflows.sla import escalate_overdue
+from workflows.stored_files import sweep
+
+# Stray files are looked for once an hour (a walk over the private storage and backup folders).
+SWEEP_EVERY = 3600.0
 
 
 class Command(LoopCommand):
@@ -25,4 +32,10 @@ class Command(LoopCommand):
         parts = [f"{fired} timer(s) fired"] if fired else []
         if escalated:
             parts.append(f"{escalated} overdue task(s) escalated")
+        now = time.monotonic()
+        if once or now - getattr(self, "last_sweep", -SWEEP_EVERY) >= SWEEP_EVERY:
+            self.last_sweep = now
+            swept = str(sweep())
+            if swept:
+                parts.append(swept)
         return "; ".join(parts)
