@@ -3,13 +3,36 @@ from django.http import Http404
 from .models import SopProcess
 
 
+def url_extra(request):
+    """What viewflow's resolver attached to the matched URL: its ``flow`` and, for task URLs, ``node``."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return {}
+    return getattr(match.url_name, "extra", None) or {}
+
+
+def same_node(flow_task, node):
+    return (
+        flow_task is not None
+        and node is not None
+        and flow_task.flow_class is node.flow_class
+        and flow_task.name == node.name
+    )
+
+
 class OrganisationScopeMiddleware:
-    """Every URL that names a process (and task) answers only inside the user's organisation.
+    """Every URL that names a process (and task) answers only inside the user's organisation,
+    and only for its own flow and node.
 
     viewflow lets anyone with a flow's view permission open any process of that flow and
     addresses tasks by their own primary key; checking the resolved ``process_pk``/``task_pk``
     here closes that for every process-level view at once: detail, charts, task pages,
     actions and downloads. Other organisations' processes answer 404, as if they did not exist.
+
+    viewflow's task views load the task by pk and check only that the user may act on it, not
+    that the URL's node is the task's node, so the owner of any open task could run another
+    step's form (or assign/undo/cancel view) on it. A task URL therefore answers 404 unless
+    its flow and node are the task's own; a process URL, unless its flow is the process's.
     """
 
     def __init__(self, get_response):
@@ -22,13 +45,20 @@ class OrganisationScopeMiddleware:
         process_pk = view_kwargs.get("process_pk")
         if process_pk is None or not request.user.is_authenticated:
             return None
-        if not SopProcess.objects.for_user(request.user).filter(pk=process_pk).exists():
+        process = SopProcess.objects.for_user(request.user).filter(pk=process_pk).only("pk", "flow_class").first()
+        if process is None:
+            raise Http404
+        extra = url_extra(request)
+        flow = extra.get("flow")
+        if flow is not None and process.flow_class is not type(flow):
             raise Http404
         task_pk = view_kwargs.get("task_pk")
         if task_pk is not None:
             from viewflow.workflow.models import Task
 
-            if not Task.objects.filter(pk=task_pk, process_id=process_pk).exists():
+            task = Task.objects.filter(pk=task_pk, process_id=process_pk).only("pk", "flow_task").first()
+            # A URL naming a task but no node (none of viewflow's) is refused too: deny by default.
+            if task is None or not same_node(task.flow_task, extra.get("node")):
                 raise Http404
         return None
 

@@ -1,0 +1,114 @@
+"""Helpers of the authorisation tests: drive each SOP to its end through HTTP, stopping at every
+human step with its task claimed by the officer the SOP names; list a node's task URLs; take a
+snapshot of everything a request could change."""
+
+from io import StringIO
+
+from django.apps import apps
+from django.core.management import call_command
+from django.urls import NoReverseMatch, get_resolver, reverse
+from viewflow.workflow.models import Process, Task
+from viewflow.workflow.status import STATUS
+
+from .conftest import FLOW_PREFIX, client_for, do_step, open_task, start_population, start_utilization, task_url
+from .test_access import POPULATION_STEPS, UTILIZATION_STEPS
+
+
+def step_bodies(org, dkb_file, steps):
+    """A plausible form body per human node: what its officer posts to complete it."""
+    bodies = {}
+    for node, _actor, data in steps:
+        if data is not None:
+            bodies[node] = data(org, dkb_file)
+    bodies.setdefault("process_data", {"notes": "Diolah dari DKB."})
+    bodies.setdefault("fill_list", {"action": "submit"})
+    return bodies
+
+
+def human_nodes(flow_class):
+    return [node for node in flow_class.instance.nodes() if node.task_type == "HUMAN"]
+
+
+def task_urls(process, node, task):
+    """Every task URL viewflow serves for ``node`` (execute, assign, detail, undo...), named
+    for ``task``: read from the URL resolver, so a new action is probed without a code change."""
+    prefix = FLOW_PREFIX[process.sop]
+    _, flow_resolver = get_resolver().namespace_dict[prefix]
+    if node.name not in flow_resolver.namespace_dict:
+        return []
+    _, node_resolver = flow_resolver.namespace_dict[node.name]
+    names = sorted(name for name in node_resolver.reverse_dict.keys() if isinstance(name, str))
+    kwargs = {"process_pk": process.pk, "task_pk": task.pk}
+    urls = []
+    for name in names:
+        try:
+            urls.append((name, reverse(f"{prefix}:{node.name}:{name}", kwargs=kwargs)))
+        except NoReverseMatch:
+            continue  # not a task URL: the start node's own form (/population/start/)
+    return urls
+
+
+def snapshot(process):
+    """What any request could have changed: the process, its tasks, and every row count of the
+    app's tables (step outputs, reviews, SLA clocks, audit trail, documents...)."""
+    tasks = list(
+        Task.objects.filter(process_id=process.pk)
+        .order_by("pk")
+        .values_list("pk", "status", "owner_id", "finished")
+    )
+    status = Process.objects.filter(pk=process.pk).values_list("status", "finished").get()
+    counts = {model._meta.label: model._default_manager.count() for model in apps.get_app_config("workflows").get_models()}
+    return {"process": status, "tasks": tasks, "counts": counts}
+
+
+def claim(process, task, user):
+    if task.status == STATUS.NEW:
+        response = client_for(user).post(task_url(process, task, "assign"))
+        assert response.status_code == 302, f"{user} could not claim {task.flow_task.name}: {response.status_code}"
+        task.refresh_from_db()
+    assert task.status == STATUS.ASSIGNED and task.owner == user, (task.flow_task.name, task.status, task.owner)
+    return task
+
+
+def drive_population(org, dkb_file, visit=None):
+    """SOP A from the Kadis's order to the ADB's backup; ``visit(process, task, owner)`` runs at
+    every human step once its officer holds the task. Returns the finished process."""
+    process = start_population(org["kadis"])
+    bodies = step_bodies(org, dkb_file, POPULATION_STEPS)
+    for node, actor, _data in POPULATION_STEPS:
+        owner = org[actor]
+        if node == "approve":
+            # The final report is prepared in the background once step 5 approves (when the
+            # worker does that); a no-op otherwise.
+            call_command("run_jobs", "--once", stdout=StringIO())
+        task = claim(process, open_task(process, node), owner)
+        if visit is not None:
+            visit(process, task, owner)
+        if node == "process_data":
+            with open(dkb_file, "rb") as handle:
+                response = client_for(owner).post(task_url(process, task, "execute"), {
+                    "action": "upload", "upload": handle, "source": "DKB", "cutoff_date": "2025-06-30",
+                })
+            assert response.status_code == 302, response.status_code
+            call_command("run_jobs", "--once", stdout=StringIO())
+        do_step(owner, process, node, bodies[node])
+    process.refresh_from_db()
+    return process
+
+
+def drive_utilization(org, visit=None):
+    """SOP B from the Kabid's order to the Sekretariat's check, like ``drive_population``."""
+    from .test_utilization_flow import add_entry, entry
+
+    process = start_utilization(org["kabid"])
+    bodies = step_bodies(org, None, UTILIZATION_STEPS)
+    for node, actor, _data in UTILIZATION_STEPS:
+        owner = org[actor]
+        task = claim(process, open_task(process, node), owner)
+        if visit is not None:
+            visit(process, task, owner)
+        if node == "fill_list":
+            add_entry(owner, process, entry(org.organisation.opds.first(), 3))
+        do_step(owner, process, node, bodies[node])
+    process.refresh_from_db()
+    return process
