@@ -122,7 +122,8 @@ def private_file_fields(model):
 
 def delete_file_on_commit(sender, instance, **kwargs):
     for file_field in private_file_fields(sender):
-        name = getattr(instance, file_field.attname)
+        value = getattr(instance, file_field.attname)
+        name = getattr(value, "name", value)
         if name:
             storage = file_field.storage
             transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))

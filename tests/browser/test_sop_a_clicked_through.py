@@ -44,6 +44,9 @@ CHROMIUM_ARGS = [
 ]
 # Generous waits: the live server may share a small, busy machine; a page normally shows in < 1 s.
 TIMEOUT_MS = 20_000
+# Steps that do real work in the background (aggregation, rendering) show their progress; wait
+# for it to end, however long a loaded machine takes.
+WORK_TIMEOUT_MS = 300_000
 SHOTS_DIR = Path("/tmp/sopflow-shots")
 STEP_TITLES = {
     1: "Perintah pembentukan tim",
@@ -215,7 +218,7 @@ def test_each_role_clicks_sop_a_from_kadis_order_to_backup(org, page, dkb_file, 
     expect(page.locator(".sop-run")).to_contain_text("dkb_bengkulu.csv")
     shoot(page, tmp_path, "sop-a-step3-queued.png")
     run_background_worker()
-    expect(page.locator(".sop-run")).to_contain_text("100%")
+    expect(page.locator(".sop-run")).to_contain_text("100%", timeout=WORK_TIMEOUT_MS)
     expect(page.get_by_role("heading", name="Tabel agregat kependudukan")).to_be_visible()
     expect(page.get_by_role("link", name="Unduh XLSX")).to_be_visible()
     page.get_by_label("Catatan pengolahan untuk Kasi").fill(FIRST_NOTES)
@@ -258,8 +261,12 @@ def test_each_role_clicks_sop_a_from_kadis_order_to_backup(org, page, dkb_file, 
     log_out(page)
 
     # 6. Kadis approves and signs with the certificate's passphrase.
+    # The final report was queued for rendering when the Kabid validated; the page shows its
+    # progress and reloads itself once the worker has rendered it.
     log_in(page, "bkl.kadis")
     take_from_queue(page, 6)
+    run_background_worker()
+    expect(page.locator(".sop-run")).to_contain_text("Laporan final sudah disiapkan", timeout=WORK_TIMEOUT_MS)
     page.get_by_label("Sahkan dan tandatangani laporan").check()
     page.get_by_label("Passphrase sertifikat tanda tangan elektronik").fill(SIGNING_PASSPHRASE)
     finish_step(page, 6)
@@ -299,7 +306,7 @@ def test_each_role_clicks_sop_a_from_kadis_order_to_backup(org, page, dkb_file, 
     expect(summary).to_contain_text("Status: Selesai")
     expect(summary).to_contain_text("1 kali dikembalikan")
     expect(page.get_by_text("Bappeda Provinsi Bengkulu")).to_be_visible()
-    expect(page.get_by_text("data-kependudukan-17-2025-semester-1.7z").first).to_be_visible()
+    expect(page.get_by_text(re.compile(r"data-kependudukan-17-2025-semester-1-\d{8}-\d{6}\.7z")).first).to_be_visible()
     expect(page.get_by_text("Laporan bertanda tangan (PDF)")).to_be_visible()
     control = page.locator("table.sop-control tbody tr")
     expect(control).to_have_count(9)
