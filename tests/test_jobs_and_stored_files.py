@@ -187,7 +187,7 @@ def test_a_backup_step_that_rolls_back_leaves_no_archive_and_the_retry_leaves_ex
     # A stray archive and a half-written one, as a killed web server would leave them, do not
     # block the retry either.
     Path(settings.BACKUP_DIR, "data-kependudukan-17-2025-semester-1-20250801-101500.7z").write_bytes(b"stray")
-    Path(settings.BACKUP_DIR, ".partial-0123456789abcdef.7z").write_bytes(b"half")
+    Path(settings.BACKUP_DIR, ".partial-0123456789abcdef").write_bytes(b"half")
     do_step(org["adb"], process, "backup", BACKUP)
     record = BackupRecord.objects.get()
     process.refresh_from_db()

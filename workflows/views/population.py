@@ -423,7 +423,7 @@ class BackupView(StepView):
         with document.file.open("rb") as handle:
             report_pdf = handle.read()
         members = semester_members(self.process, result=submission.run.result, report_pdf=report_pdf)
-        temporary = self.request.file_scope.temporary_path(settings.BACKUP_DIR, ".7z")
+        temporary = self.request.file_scope.temporary_path(settings.BACKUP_DIR)
         path, sha256 = create_backup(settings.BACKUP_DIR, backup_name(self.process), members, password,
                                      temporary=temporary)
         return {"temporary": temporary, "final": path, "sha256": sha256, "size": temporary.stat().st_size}
