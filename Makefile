@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test test-postgres bench lint clean messages browser-deps
+.PHONY: run test test-postgres bench soak lint clean messages browser-deps
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required (set PYTHON=...)"; exit 1; }
@@ -41,6 +41,11 @@ bench: $(STAMP)
 	$(PY) bench/bench_dkb.py
 	$(PY) bench/bench_sla.py
 	$(PY) bench/bench_outputs.py
+	$(PY) bench/bench_requests.py
+
+# Reliability soak (bench/soak.py): SQLite, then PostgreSQL; `make soak DATABASE=sqlite` for one.
+soak: $(STAMP)
+	$(PY) bench/soak.py --database $(or $(DATABASE),both)
 
 lint: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run
