@@ -1,13 +1,17 @@
 # SOPFlow: `make run` (everything from a fresh clone to a running server) and `make test`.
+# `make run` writes .env (a generated secret, local settings, DEBUG off) on its first run; every
+# hand-typed `.venv/bin/python manage.py ...` reads it too. `make dev` is the same with DEBUG on.
+# `make serve` is the production recipe (gunicorn, PostgreSQL, DEBUG off; see deploy/).
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 PORT ?= 8000
-export DJANGO_DEBUG ?= 1
+SERVE_BIND ?= 127.0.0.1:8001
+ENV_FILE := .env
 
-.PHONY: run test test-postgres bench soak lint clean messages browser-deps
+.PHONY: run dev setup serve test test-postgres bench soak lint clean messages browser-deps
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required (set PYTHON=...)"; exit 1; }
@@ -18,13 +22,44 @@ $(STAMP): $(PY) requirements.txt requirements-dev.txt
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-run: $(STAMP)
+$(ENV_FILE): | $(PY)
+	PORT=$(PORT) $(PY) deploy/make_local_env.py $@
+
+# Everything `make run` does before it starts the processes.
+setup: $(STAMP) $(ENV_FILE)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+
+# The web server with the two background loops beside it; Ctrl+C stops all three.
+define start_local
 	@echo "SOPFlow: http://127.0.0.1:$(PORT)/  (demo logins in README.md)"
 	@$(PY) manage.py run_timers & TIMERS=$$!; $(PY) manage.py run_jobs & JOBS=$$!; \
 	  trap "kill $$TIMERS $$JOBS 2>/dev/null" EXIT INT TERM; \
 	  $(PY) manage.py runserver 127.0.0.1:$(PORT)
+endef
+
+run: setup
+	$(start_local)
+
+# For developers only: Django's debug pages (which can show data) instead of SOPFlow's own.
+dev: export DJANGO_DEBUG := 1
+dev: setup
+	$(start_local)
+
+# The production recipe: gunicorn on $(SERVE_BIND) (nginx in front: deploy/nginx/sopflow.conf),
+# run_jobs and run_timers as their own processes, PostgreSQL from DATABASE_URL, DEBUG off.
+# Needs DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS (environment or .env). Ctrl+C stops all three.
+serve: export SOPFLOW_ENV := production
+serve: export SOPFLOW_BIND := $(SERVE_BIND)
+serve: $(STAMP)
+	@case "$$DATABASE_URL" in postgres*) ;; *) echo "make serve: set DATABASE_URL=postgres://... (README: Production)" >&2; exit 1;; esac
+	$(PY) manage.py check --deploy --fail-level WARNING
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@echo "SOPFlow (production recipe): gunicorn on http://$(SERVE_BIND)/ behind the proxy"
+	@$(PY) manage.py run_timers --interval 60 & TIMERS=$$!; $(PY) manage.py run_jobs & JOBS=$$!; \
+	  trap "kill $$TIMERS $$JOBS 2>/dev/null" EXIT INT TERM; \
+	  $(VENV)/bin/gunicorn --config deploy/gunicorn.conf.py sopflow.wsgi
 
 # The whole suite; browser tests need Debian's chromium (`make browser-deps`) and are
 # reported as skipped, never silently passed, when it is missing.
@@ -47,11 +82,11 @@ bench: $(STAMP)
 soak: $(STAMP)
 	$(PY) bench/soak.py --database $(or $(DATABASE),both)
 
-lint: $(STAMP)
+lint: $(STAMP) $(ENV_FILE)
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 
-messages:
+messages: $(ENV_FILE)
 	cd workflows && ../$(PY) ../manage.py makemessages -l id -l en --no-obsolete
 	$(PY) manage.py compilemessages
 

@@ -1,17 +1,34 @@
 """SOPFlow settings: one file, every deploy-time value from the environment.
 
-Development defaults are safe for a laptop (`make run`); with DJANGO_DEBUG off (the default)
-a missing DJANGO_SECRET_KEY or DJANGO_ALLOWED_HOSTS stops start-up instead of guessing.
+Values come from the process environment, then from `.env` in the project folder (written by
+`make run` with a generated secret for this machine; the environment always wins). Two modes:
+
+- SOPFLOW_ENV=production (the default): HTTPS behind a reverse proxy, secure cookies, HSTS, no
+  mail written to a log; start-up fails without DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS.
+- SOPFLOW_ENV=local (what `make run` writes): one machine, plain http on 127.0.0.1, DEBUG off.
+
+DJANGO_DEBUG=1 (`make dev`) is for developers only: Django's debug pages show data.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# Everything SOPFlow writes is for its own user only (0600 files, 0700 directories): the SQLite
+# file and its WAL, uploads, signed documents, backups, signing keys, temporary files.
+os.umask(0o077)
+
+# SOPFLOW_ENV_FILE= (empty) reads no file at all (the test suite, for instance).
+ENV_FILE = os.environ.get("SOPFLOW_ENV_FILE", str(BASE_DIR / ".env"))
+if ENV_FILE:
+    load_dotenv(ENV_FILE, override=False)
 
 
 def env_bool(name, default=False):
@@ -26,6 +43,10 @@ def env_list(name):
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
+SOPFLOW_ENV = os.environ.get("SOPFLOW_ENV", "production").strip().lower()
+if SOPFLOW_ENV not in {"production", "local"}:
+    raise ImproperlyConfigured(f"SOPFLOW_ENV must be 'production' or 'local', not {SOPFLOW_ENV!r}.")
+PRODUCTION = SOPFLOW_ENV == "production" and not DEBUG
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
@@ -35,18 +56,20 @@ if DEBUG:
 else:
     if not SECRET_KEY:
         raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY is not set. Set it in production, or set DJANGO_DEBUG=1 for development."
+            "DJANGO_SECRET_KEY is not set. On this machine run `make run` (it writes .env with a generated "
+            "secret); in production set it in the service's environment (deploy/sopflow.env.example)."
         )
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured(
-            "DJANGO_ALLOWED_HOSTS is not set (comma-separated host names). "
-            "Set it in production, or set DJANGO_DEBUG=1 for development."
+            "DJANGO_ALLOWED_HOSTS is not set (comma-separated host names). On this machine run `make run`; "
+            "in production set it in the service's environment (deploy/sopflow.env.example)."
         )
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 # Everything the application writes (SQLite file, uploaded DKB extracts, evidence files,
 # generated reports, backups) lives under VAR_DIR, outside the web root and outside git.
 VAR_DIR = Path(os.environ.get("SOPFLOW_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 PRIVATE_STORAGE_DIR = Path(os.environ.get("SOPFLOW_PRIVATE_DIR", VAR_DIR / "private"))
 BACKUP_DIR = Path(os.environ.get("SOPFLOW_BACKUP_DIR", VAR_DIR / "backups"))
 
@@ -74,6 +97,14 @@ EVIDENCE_UPLOAD_MAX_MB = int(os.environ.get("SOPFLOW_EVIDENCE_UPLOAD_MAX_MB", "2
 # Uploads larger than this stream to a temporary file on disk instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = os.environ.get("SOPFLOW_UPLOAD_TEMP_DIR") or None
+# Stored files are personal data: readable by SOPFlow's own user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# The public verification page compares an uploaded copy of a signed report (a real one is a
+# few megabytes); larger bodies are refused before they are read.
+VERIFY_UPLOAD_MAX_MB = int(os.environ.get("SOPFLOW_VERIFY_UPLOAD_MAX_MB", "15"))
+# Comparisons per client address and hour on that page (anonymous visitors).
+VERIFY_UPLOADS_PER_HOUR = int(os.environ.get("SOPFLOW_VERIFY_UPLOADS_PER_HOUR", "20"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -81,16 +112,19 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
     "viewflow",
     "viewflow.workflow",
+    "axes",
     "workflows",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -100,9 +134,13 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "workflows.middleware.OrganisationScopeMiddleware",
     "workflows.middleware.TaskConflictMiddleware",
+    # Last, so that it sees the login view's result (see AXES_* below).
+    "axes.middleware.AxesMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out user or address before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "workflows.permissions.RoleBackend",
 ]
@@ -175,22 +213,111 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", VAR_DIR / "staticfiles"))
+# WhiteNoise serves the static files from the web process itself, DEBUG or not. In production
+# from `collectstatic` output in STATIC_ROOT (hashed, compressed names, cached for a year); on a
+# local machine straight from the apps' folders, so `make run` needs no collectstatic.
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", VAR_DIR / "staticfiles")) if PRODUCTION else None
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        ),
+        # Static files are public: world-readable, whatever FILE_UPLOAD_PERMISSIONS says.
+        "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
 
 # Absolute links in e-mails (escalations), e.g. https://sopflow.dukcapil.example.go.id
 SOPFLOW_BASE_URL = os.environ.get("SOPFLOW_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 
-EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Mail (escalations; password reset). With DJANGO_EMAIL_HOST SOPFlow sends through that SMTP
+# server. Without it, a local machine prints mail to the console, and production sends none
+# (escalations still reach officers in the app). Mail that does not reach a mailbox must never
+# carry a password-reset link: anyone who reads the log would take the account over. So the
+# reset pages exist only when real mail is configured.
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", EMAIL_PORT == 587)
+EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL", EMAIL_PORT == 465)
+EMAIL_TIMEOUT = 30
+LOG_MAIL_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+}
+NO_MAIL_BACKENDS = LOG_MAIL_BACKENDS | {
+    "django.core.mail.backends.dummy.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+}
+if EMAIL_HOST:
+    _default_mail = "django.core.mail.backends.smtp.EmailBackend"
+elif PRODUCTION:
+    _default_mail = "django.core.mail.backends.dummy.EmailBackend"
+else:
+    _default_mail = "django.core.mail.backends.console.EmailBackend"
+EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND") or _default_mail
+if PRODUCTION and EMAIL_BACKEND in LOG_MAIL_BACKENDS:
+    raise ImproperlyConfigured(
+        f"DJANGO_EMAIL_BACKEND={EMAIL_BACKEND} writes mail (and password-reset links) where others can read "
+        "them. In production set DJANGO_EMAIL_HOST (SMTP), or leave DJANGO_EMAIL_BACKEND unset."
+    )
+SOPFLOW_PASSWORD_RESET = EMAIL_BACKEND not in NO_MAIL_BACKENDS
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "sopflow@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-if not DEBUG:
+# HTTPS. In production SOPFlow sits behind a reverse proxy that ends TLS and says so in
+# X-Forwarded-Proto (deploy/nginx/sopflow.conf); gunicorn listens on 127.0.0.1 only, so no one
+# else can send that header. SOPFLOW_BEHIND_PROXY=0 if gunicorn itself is reached directly.
+SOPFLOW_BEHIND_PROXY = env_bool("SOPFLOW_BEHIND_PROXY", PRODUCTION)
+if SOPFLOW_BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))
+    # SOPFlow runs on a host name of its own (sopflow.<agency>.go.id): no subdomains to break.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
+# A bad CSRF token gets SOPFlow's own Indonesian 403 page, never Django's English one.
+CSRF_FAILURE_VIEW = "workflows.views.errors.csrf_failure"
+
+# Cache: rate limits (public verification page). Production may run several web workers, so the
+# cache is a folder they share; one local process keeps it in memory.
+if PRODUCTION:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(Path(os.environ.get("SOPFLOW_CACHE_DIR", VAR_DIR / "cache"))),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one user name,
+# or from one address, logins are refused for the cool-off time, the right password included.
+# An administrator unlocks earlier: `manage.py axes_reset_username NAME` or the admin's
+# "Access attempts" list (delete the row). Failures are kept in the database, shared by workers.
+AXES_FAILURE_LIMIT = int(os.environ.get("SOPFLOW_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("SOPFLOW_LOGIN_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "workflows.throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "workflows.views.errors.login_locked_out"
+# A successful login does not wipe the failures: one valid account must not reset an address
+# that is guessing other officers' passwords. Failures older than the cool-off no longer count.
+AXES_RESET_ON_SUCCESS = False
+# axes' log lines mask user name and address (its default): a user name can be a person's name.
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # axes: lockouts (WARNING, user name and address masked) only, not every login.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

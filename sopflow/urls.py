@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path, re_path
@@ -12,6 +13,32 @@ from workflows.views import documents
 from workflows.views.population import FinalReportStatusView, RunStatusView, TablesDownloadView
 from workflows.views.process import DkbDownloadView, EvidenceDownloadView, SopFlowAppViewset
 
+
+class SopFlowAuthViewset(AuthViewset):
+    """viewflow's login/logout/password pages; password reset only where real mail is set up.
+
+    A reset link sent to the console or a file would let anyone who reads the server's log take
+    the account over (settings.SOPFLOW_PASSWORD_RESET). Without the URL, the login page shows
+    no reset link either.
+    """
+
+    @property
+    def pass_reset_path(self):
+        return super().pass_reset_path if settings.SOPFLOW_PASSWORD_RESET else None
+
+    @property
+    def pass_reset_done_path(self):
+        return super().pass_reset_done_path if settings.SOPFLOW_PASSWORD_RESET else None
+
+    @property
+    def pass_reset_confirm_path(self):
+        return super().pass_reset_confirm_path if settings.SOPFLOW_PASSWORD_RESET else None
+
+    @property
+    def pass_reset_complete_path(self):
+        return super().pass_reset_complete_path if settings.SOPFLOW_PASSWORD_RESET else None
+
+
 site = Site(
     title=_("SOPFlow"),
     viewsets=[
@@ -23,7 +50,7 @@ site = Site(
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("accounts/", AuthViewset(with_profile_view=False).urls),
+    path("accounts/", SopFlowAuthViewset(with_profile_view=False).urls),
     # The login page loads the catalogue too, so it must not require a login.
     path("jsi18n/", login_not_required(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("berkas/<int:process_pk>/dkb/<int:upload_pk>/", DkbDownloadView.as_view(), name="dkb_download"),

@@ -11,7 +11,8 @@ class PrivateStorage(FileSystemStorage):
 
     def __init__(self):
         # base_url=None: these files have no public URL; views stream them after a check.
-        super().__init__(base_url=None)
+        # Personal data: readable by SOPFlow's own user only, whatever the process umask.
+        super().__init__(base_url=None, file_permissions_mode=0o600, directory_permissions_mode=0o700)
 
     @property
     def base_location(self):

@@ -7,6 +7,11 @@ through the file input and watches the page until the background worker (run her
 `run_jobs --once`) has aggregated it; the Kasi returns the draft once with a note, which the
 team member reads on the reopened task and answers. Screenshots of the step-3 page and of the
 finished process go to the test's tmp_path and to /tmp/sopflow-shots/.
+
+With SOPFLOW_BROWSER_BASE_URL the first test drives an already running SOPFlow instead of a live
+test server (CI: the production recipe behind nginx, see .ci/run): the officers are then the
+demo logins of `manage.py seed_demo`, the period is one the seed leaves free, that server's own
+`run_jobs` does the background work, and what is checked is what the pages show.
 """
 
 import os
@@ -59,15 +64,36 @@ STEP_TITLES = {
     8: "Cetak, distribusi dan publikasi",
     9: "Back-up data",
 }
+EXTERNAL_URL = os.environ.get("SOPFLOW_BROWSER_BASE_URL", "").rstrip("/")
+if EXTERNAL_URL:
+    from workflows.management.commands.seed_demo import DEMO_PASSWORD, ROLE_NAMES
+
+    # The seed's officers: "<role label> Bengkulu (demo)", one password for logins and the
+    # Kadis's certificate; its SOP A processes are 2024 II and 2025 I, so 2026 I is free.
+    YEAR, PASSWORD, PASSPHRASE = 2026, DEMO_PASSWORD, DEMO_PASSWORD
+    NAMES = {role: f"{label} Bengkulu (demo)" for role, label in ROLE_NAMES.items()}
+else:
+    # make_org's officers: "<Role> BKL", password "pw".
+    YEAR, PASSWORD, PASSPHRASE = 2025, "pw", SIGNING_PASSPHRASE
+    NAMES = {role: f"{role.title()} BKL" for role in ("kadis", "kabid", "kasi", "tim", "adb")}
+local_only = pytest.mark.skipif(bool(EXTERNAL_URL), reason="drives the test database; not an external server")
 RETURN_NOTE = "Jelaskan baris yang ditolak dalam laporan kualitas data."
-FIRST_NOTES = "Diolah dari DKB semester I 2025."
+FIRST_NOTES = f"Diolah dari DKB semester I {YEAR}."
 SECOND_NOTES = "Baris yang ditolak berkode wilayah di luar Bengkulu; sudah dilaporkan ke Ditjen Dukcapil."
 HAND_OVER = "Serahkan draf ke Kasi (selesaikan langkah ini)"
 
 
 @pytest.fixture
-def org(transactional_db):
+def org(request):
+    if EXTERNAL_URL:
+        return None  # the external server has its own (seeded) officers
+    request.getfixturevalue("transactional_db")
     return make_org("bkl", "Disdukcapil Provinsi Bengkulu", "17", "Bengkulu")
+
+
+@pytest.fixture
+def base_url(request):
+    return EXTERNAL_URL or request.getfixturevalue("live_server").url
 
 
 @pytest.fixture
@@ -87,10 +113,12 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server, request):
+def page(browser, base_url, request):
     # An Indonesian officer's browser (the app serves Bahasa Indonesia whatever the browser asks).
+    # The external server's certificate may be self-made (CI): its errors are ignored.
     context = browser.new_context(
-        base_url=live_server.url, locale="id-ID", viewport={"width": 1280, "height": 900}
+        base_url=base_url, locale="id-ID", viewport={"width": 1280, "height": 900},
+        ignore_https_errors=bool(EXTERNAL_URL),
     )
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
@@ -120,7 +148,7 @@ def shoot(page, tmp_path, name):
 def log_in(page, username):
     page.goto("/accounts/login/")
     page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill("pw")
+    page.locator("input[name=password]").fill(PASSWORD)
     page.get_by_role("button", name="Masuk").click()
     expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
@@ -161,8 +189,10 @@ def expect_step_page(page, number):
 
 
 def run_background_worker():
-    """What `manage.py run_jobs` does beside the web server: aggregate the queued uploads."""
-    call_command("run_jobs", "--once", stdout=StringIO())
+    """What `manage.py run_jobs` does beside the web server: aggregate the queued uploads.
+    An external server runs its own worker; the page shows its progress either way."""
+    if not EXTERNAL_URL:
+        call_command("run_jobs", "--once", stdout=StringIO())
 
 
 def take_from_queue(page, number):
@@ -187,9 +217,9 @@ def test_each_role_clicks_sop_a_from_kadis_order_to_backup(org, page, dkb_file, 
     page.goto("/population/")
     page.get_by_role("link", name=re.compile("Perintah pembentukan tim", re.I)).click()
     expect(page.locator(".sop-step__number")).to_have_text(re.compile("Langkah 1 dari 9", re.I))
-    page.get_by_label("Tahun").fill("2025")
+    page.get_by_label("Tahun").fill(str(YEAR))
     page.get_by_label("Semester").select_option(label="Semester I (posisi 30 Juni)")
-    page.get_by_label("Perintah kepada Kabid PIAK").fill("Bentuk tim pengolahan data semester I 2025.")
+    page.get_by_label("Perintah kepada Kabid PIAK").fill(f"Bentuk tim pengolahan data semester I {YEAR}.")
     page.get_by_role("button", name="Selesaikan langkah ini").click()
     started_message = page.get_by_text(re.compile(r"Proses #\d+ .* dimulai\."))
     expect(started_message).to_be_visible()
@@ -199,10 +229,10 @@ def test_each_role_clicks_sop_a_from_kadis_order_to_backup(org, page, dkb_file, 
     # 2. Kabid takes the SK step from the queue and names one team member.
     log_in(page, "bkl.kabid")
     take_from_queue(page, 2)
-    expect(page.locator(".sop-history")).to_contain_text("Kadis BKL memulai proses")  # the hand-off
-    page.get_by_label("Nomor SK Tim").fill("800/17/PIAK/2025")
-    page.get_by_label("Tanggal SK").fill("2025-07-01")
-    page.get_by_label("Tim BKL", exact=True).check()
+    expect(page.locator(".sop-history")).to_contain_text(f"{NAMES['kadis']} memulai proses")  # the hand-off
+    page.get_by_label("Nomor SK Tim").fill(f"800/17/PIAK/{YEAR}")
+    page.get_by_label("Tanggal SK").fill(f"{YEAR}-07-01")
+    page.get_by_label(NAMES["tim"], exact=True).check()
     finish_step(page, 2)
     log_out(page)
 
@@ -212,7 +242,7 @@ def test_each_role_clicks_sop_a_from_kadis_order_to_backup(org, page, dkb_file, 
     take_from_queue(page, 3)
     page.get_by_label("Berkas ekstrak DKB/DWH").set_input_files(str(dkb_file))
     page.get_by_label("Sumber data").select_option("DKB")
-    expect(page.get_by_label("Tanggal posisi data")).to_have_value("2025-06-30")  # end of semester I
+    expect(page.get_by_label("Tanggal posisi data")).to_have_value(f"{YEAR}-06-30")  # end of semester I
     page.get_by_role("button", name="Unggah dan olah").click()
     expect(page.get_by_text("Berkas diterima dan sedang diolah.")).to_be_visible()
     expect(page.locator(".sop-run")).to_contain_text("dkb_bengkulu.csv")
@@ -268,7 +298,7 @@ def test_each_role_clicks_sop_a_from_kadis_order_to_backup(org, page, dkb_file, 
     run_background_worker()
     expect(page.locator(".sop-run")).to_contain_text("Laporan final sudah disiapkan", timeout=WORK_TIMEOUT_MS)
     page.get_by_label("Sahkan dan tandatangani laporan").check()
-    page.get_by_label("Passphrase sertifikat tanda tangan elektronik").fill(SIGNING_PASSPHRASE)
+    page.get_by_label("Passphrase sertifikat tanda tangan elektronik").fill(PASSPHRASE)
     finish_step(page, 6)
     log_out(page)
 
@@ -283,12 +313,12 @@ def test_each_role_clicks_sop_a_from_kadis_order_to_backup(org, page, dkb_file, 
     log_in(page, "bkl.kasi")
     take_from_queue(page, 8)
     page.get_by_label("Jumlah eksemplar dicetak").fill("50")
-    page.get_by_label("Tanggal cetak").fill("2025-08-01")
-    page.get_by_label("Tanggal publikasi").fill("2025-08-02")
+    page.get_by_label("Tanggal cetak").fill(f"{YEAR}-08-01")
+    page.get_by_label("Tanggal publikasi").fill(f"{YEAR}-08-02")
     page.get_by_label("Media publikasi").fill("Situs web dinas")
-    page.get_by_label("Perintah kepada ADB").fill("Back-up data semester I 2025 ke folder berkata sandi.")
+    page.get_by_label("Perintah kepada ADB").fill(f"Back-up data semester I {YEAR} ke folder berkata sandi.")
     page.locator("input[name='distribution-0-recipient']").fill("Bappeda Provinsi Bengkulu")
-    page.locator("input[name='distribution-0-delivered_on']").fill("2025-08-03")
+    page.locator("input[name='distribution-0-delivered_on']").fill(f"{YEAR}-08-03")
     page.locator("input[name='distribution-0-copies']").fill("5")
     finish_step(page, 8)
     log_out(page)
@@ -296,8 +326,8 @@ def test_each_role_clicks_sop_a_from_kadis_order_to_backup(org, page, dkb_file, 
     # 9. ADB backs the data up: the process ends.
     log_in(page, "bkl.adb")
     take_from_queue(page, 9)
-    page.locator("input[name=password1]").fill("arsip-semester-satu-2025")
-    page.get_by_label("Ulangi kata sandi arsip").fill("arsip-semester-satu-2025")
+    page.locator("input[name=password1]").fill(f"arsip-semester-satu-{YEAR}")
+    page.get_by_label("Ulangi kata sandi arsip").fill(f"arsip-semester-satu-{YEAR}")
     finish_step(page, 9)
 
     # The finished process, as the ADB sees it.
@@ -306,7 +336,7 @@ def test_each_role_clicks_sop_a_from_kadis_order_to_backup(org, page, dkb_file, 
     expect(summary).to_contain_text("Status: Selesai")
     expect(summary).to_contain_text("1 kali dikembalikan")
     expect(page.get_by_text("Bappeda Provinsi Bengkulu")).to_be_visible()
-    expect(page.get_by_text(re.compile(r"data-kependudukan-17-2025-semester-1-\d{8}-\d{6}\.7z")).first).to_be_visible()
+    expect(page.get_by_text(re.compile(rf"data-kependudukan-17-{YEAR}-semester-1-\d{{8}}-\d{{6}}\.7z")).first).to_be_visible()
     expect(page.get_by_text("Laporan bertanda tangan (PDF)")).to_be_visible()
     control = page.locator("table.sop-control tbody tr")
     expect(control).to_have_count(9)
@@ -314,19 +344,21 @@ def test_each_role_clicks_sop_a_from_kadis_order_to_backup(org, page, dkb_file, 
     expect(control.nth(2)).to_contain_text("2 putaran")  # step 3 done twice
     # The audit history, oldest first: who did what at which step, the return with its note.
     history = page.locator(".sop-history__event")
-    expect(history.first).to_contain_text("Kadis BKL memulai proses · langkah 1")
+    expect(history.first).to_contain_text(f"{NAMES['kadis']} memulai proses · langkah 1")
     uploaded = page.locator(".sop-history__event--upload")
-    expect(uploaded).to_contain_text("Tim BKL mengunggah berkas · langkah 3")
+    expect(uploaded).to_contain_text(f"{NAMES['tim']} mengunggah berkas · langkah 3")
     returned = page.locator(".sop-history__event--return")
-    expect(returned).to_contain_text("Kasi BKL mengembalikan untuk diperbaiki · langkah 4")
+    expect(returned).to_contain_text(f"{NAMES['kasi']} mengembalikan untuk diperbaiki · langkah 4")
     expect(returned.locator(".sop-history__detail")).to_have_text(RETURN_NOTE)
-    expect(history.last).to_contain_text("Adb BKL menyelesaikan tugas · langkah 9")
+    expect(history.last).to_contain_text(f"{NAMES['adb']} menyelesaikan tugas · langkah 9")
     for number in range(2, 10):  # every step was claimed by someone
         claimed = page.locator(".sop-history__event--assign", has_text=f"langkah {number}")
         expect(claimed.first).to_be_visible()
     shoot(page, tmp_path, "sop-a-process-done.png")
     log_out(page)
 
+    if EXTERNAL_URL:
+        return  # its database is the server's own
     # What the clicks left in the database.
     process = SopProcess.objects.get(pk=process_pk)
     assert process.status == PROCESS.DONE
@@ -334,6 +366,7 @@ def test_each_role_clicks_sop_a_from_kadis_order_to_backup(org, page, dkb_file, 
     assert [d.notes for d in process.draft_submissions.order_by("created")] == [FIRST_NOTES, SECOND_NOTES]
 
 
+@local_only
 def test_a_returned_task_shows_the_reviewers_note_in_the_return_box(org, page, dkb_file):
     # Steps 1 to 4 over HTTP (the clicks are covered above); the reopened task in the browser.
     process = start_population(org["kadis"], year=2025, semester=1)

@@ -20,6 +20,11 @@ class LoopCommand(BaseCommand):
     def handle(self, interval, once, **options):
         self.running = True
         signal.signal(signal.SIGTERM, self.stop)
+        if not once:
+            # The journal (and whoever started the loop) sees it is up, even while it has no work.
+            name = self.__module__.rsplit(".", 1)[-1]
+            self.stdout.write(f"{name}: started, one sweep every {interval:g} s (Ctrl+C or SIGTERM stops)")
+            self.stdout.flush()
         while self.running:
             line = self.sweep(once)
             if line:

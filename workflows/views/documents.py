@@ -5,10 +5,13 @@ checked for role where the content needs it, and written to the audit trail."""
 import hashlib
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.defaultfilters import filesizeformat
 from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -19,6 +22,8 @@ from ..models.utilization import utilization_figures
 from ..reports.control_sheet import render_control_sheet
 from ..reports.population import render_population_report
 from ..reports.utilization import render_lakip, render_utilization_report
+from ..throttle import over_limit
+from .errors import too_many_requests
 from .process import DKB_READERS
 
 
@@ -111,10 +116,28 @@ class CompareForm(forms.Form):
     copy = forms.FileField(label=gettext_lazy("Berkas PDF yang ingin dicocokkan"))
 
 
-@method_decorator(login_not_required, name="dispatch")
+def declared_body_size(request):
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+# Room for the multipart framing and the CSRF token around the uploaded copy.
+FORM_OVERHEAD_BYTES = 64 * 1024
+
+
+# csrf_exempt only so that the size and rate checks run before anything reads the body (the
+# CSRF middleware would parse the whole upload to find the token); compare() is csrf_protect-ed.
+@method_decorator([login_not_required, csrf_exempt], name="dispatch")
 class VerificationView(View):
     """Public: the QR code on a signed report points here. Shows the document's fingerprint,
-    signer and signing time; an uploaded copy is compared byte for byte (SHA-256)."""
+    signer and signing time; an uploaded copy is compared byte for byte (SHA-256).
+
+    Anyone may upload, so an upload is bounded: at most VERIFY_UPLOAD_MAX_MB, refused from its
+    declared length before a byte of it is read (Django never reads past CONTENT_LENGTH), and
+    at most VERIFY_UPLOADS_PER_HOUR comparisons per address.
+    """
 
     template_name = "workflows/verification.html"
 
@@ -122,7 +145,30 @@ class VerificationView(View):
         return self.show(request, token, CompareForm())
 
     def post(self, request, token):
+        limit = settings.VERIFY_UPLOADS_PER_HOUR
+        if over_limit("verify-upload", request, limit):
+            return too_many_requests(request, _(
+                "Terlalu banyak pencocokan dokumen dari alamat Anda: paling banyak %(limit)s kali dalam satu jam. "
+                "Coba lagi nanti."
+            ) % {"limit": limit})
+        max_bytes = settings.VERIFY_UPLOAD_MAX_MB * 1024 * 1024
+        if declared_body_size(request) > max_bytes + FORM_OVERHEAD_BYTES:
+            return self.show(request, token, self.refused_form(max_bytes), status=413)
+        return csrf_protect(self.compare)(request, token)
+
+    def refused_form(self, max_bytes):
+        form = CompareForm(data={}, files={})
+        form.is_valid()
+        form.errors["copy"] = form.error_class([_(
+            "Berkas terlalu besar: salinan laporan yang dicocokkan paling besar %(size)s. Berkas ini tidak diproses."
+        ) % {"size": filesizeformat(max_bytes)}])
+        return form
+
+    def compare(self, request, token):
         form = CompareForm(request.POST, request.FILES)
+        max_bytes = settings.VERIFY_UPLOAD_MAX_MB * 1024 * 1024
+        if form.is_valid() and form.cleaned_data["copy"].size > max_bytes:
+            return self.show(request, token, self.refused_form(max_bytes), status=413)
         result = None
         if form.is_valid():
             digest = hashlib.sha256()
@@ -131,10 +177,10 @@ class VerificationView(View):
             result = digest.hexdigest()
         return self.show(request, token, form, result)
 
-    def show(self, request, token, form, uploaded_sha256=None):
+    def show(self, request, token, form, uploaded_sha256=None, status=200):
         document = SignedDocument.objects.filter(token=token).select_related("process__organisation").first()
         if document is None:
             raise Http404
         context = {"document": document, "form": form, "uploaded_sha256": uploaded_sha256,
                    "matches": uploaded_sha256 == document.sha256 if uploaded_sha256 else None}
-        return render(request, self.template_name, context)
+        return render(request, self.template_name, context, status=status)
