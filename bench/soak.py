@@ -64,6 +64,7 @@ PG_URL = "postgres://postgres@127.0.0.1:5432/sopflow_soak_run"
 DAY = 24 * 3600
 OFFICERS = ("kadis", "kabid", "kasi", "tim", "adb")
 TERMINAL = ("done", "failed")
+EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit)\b")
 
 
 class SoakError(Exception):
@@ -266,8 +267,14 @@ class Stack:
             done = subprocess.run([self.config.python, "manage.py", *args], cwd=self.config.root, env=self.env,
                                   stdout=log, stderr=subprocess.STDOUT, timeout=timeout)
         if check and done.returncode:
-            raise SoakError(f"manage.py {args[0]} exited {done.returncode} (see {self.logs / 'manage.log'})")
+            raise SoakError(f"manage.py {args[0]} exited {done.returncode}: {self.last_exception('manage.log')}")
         return done.returncode
+
+    def last_exception(self, name):
+        """The last exception line of a log (synthetic data only), for a one-line report."""
+        text = (self.logs / name).read_text(errors="replace") if (self.logs / name).exists() else ""
+        lines = [line for line in text.splitlines() if EXCEPTION_LINE.match(line)]
+        return lines[-1][:300] if lines else f"see {self.logs / name}"
 
     def extract(self, rows, seed):
         """The synthetic extract, made once per (rows, seed) with the project's generator."""
@@ -286,7 +293,7 @@ class Stack:
                               cwd=self.config.root, env=self.env, capture_output=True, text=True, timeout=1800)
         (self.logs / "prepare.log").write_text(done.stdout + done.stderr)
         if done.returncode:
-            raise SoakError(f"prepare exited {done.returncode}: {done.stderr.strip().splitlines()[-1:]}")
+            raise SoakError(f"prepare exited {done.returncode}: {self.last_exception('prepare.log')}")
         return json.loads(done.stdout.strip().splitlines()[-1])
 
     def spawn(self, name):
@@ -371,7 +378,7 @@ class Stack:
         found = Counter()
         for block in re.split(r"^(?=\S.*Internal Server Error: )", text, flags=re.M)[1:]:
             path = re.match(r".*Internal Server Error: (\S+)", block).group(1)
-            lines = [line for line in block.splitlines()[1:] if re.match(r"^[A-Za-z_][\w.]*(Error|Exception|Exit)\b", line)]
+            lines = [line for line in block.splitlines()[1:] if EXCEPTION_LINE.match(line)]
             found[f"{path}: {lines[-1][:200] if lines else 'traceback not found in log'}"] += 1
         return found
 
