@@ -61,7 +61,9 @@ def test_step_figures_equal_the_hand_computed_week(week_of_sop_b):
     rows = by_step(response)
     assert sorted(rows) == [("B", 1), ("B", 2), ("B", 3), ("B", 4), ("B", 5)]
     start, instruct, fill, count, evaluate = (rows[("B", n)] for n in range(1, 6))
-    assert (start["tasks"], start["finished_count"], start["on_time_count"], start["median"]) == (4, 4, 4, 0)
+    # Step 1 is created and finished by one POST: counted as done, but never timed.
+    assert (start["tasks"], start["finished_count"], start["timed_count"], start["untimed"]) == (4, 4, 0, 4)
+    assert (start["on_time_count"], start["on_time_percent"], start["median"], start["p90"]) == (0, None, None, None)
     assert (instruct["tasks"], instruct["on_time_count"]) == (4, 2)
     assert instruct["median"] == pytest.approx(14 * 60) and instruct["p90"] == pytest.approx(34 * 60)
     assert instruct["on_time_percent"] == 50 and instruct["median_over"]
@@ -71,22 +73,27 @@ def test_step_figures_equal_the_hand_computed_week(week_of_sop_b):
     assert (count["median"], count["on_time_percent"]) == (pytest.approx(600), 100)
     assert (evaluate["median"], evaluate["returns"]) == (pytest.approx(3600), 0)
     assert response.context["summary"] == {
-        "finished": 11, "on_time_percent": pytest.approx(800 / 11), "overdue_open": 4, "returns": 1,
+        "finished": 7, "on_time_percent": pytest.approx(400 / 7), "overdue_open": 4, "returns": 1,
     }
+    assert response.context["untimed_total"] == 4
     html = response.content.decode()
-    assert "72,7%" in html and "14 menit" in html and "34 menit" in html and "<svg" in html
+    assert "57,1%" in html and "14 menit" in html and "34 menit" in html and "<svg" in html
+    assert "tidak diukur" in html and "4 tugas langkah 1 tidak dihitung" in html
+    assert "persentil ke-90, interpolasi linear" in html
+    assert "dinilai terhadap waktu baku yang berlaku saat tugas itu dibuka" in html
 
 
 def test_officer_workload_trend_heatmap_and_open_overdue_list(week_of_sop_b):
     org = week_of_sop_b
     response = dashboard(org["kabid"])
     people = {person["name"]: person for person in response.context["officers"]}
-    assert (people["Kabid SBR"]["finished"], people["Kabid SBR"]["on_time_percent"]) == (4, 100)
+    # The Kabid only started the runs (step 1, untimed): no finished or open figures to show.
+    assert "Kabid SBR" not in people
     assert (people["Kasi SBR"]["finished"], people["Kasi SBR"]["on_time_percent"]) == (5, 60)
     staf = people["Staf SBR"]
     assert (staf["finished"], staf["on_time"], staf["open"], staf["overdue"]) == (2, 1, 1, 1)
     (label, percent, _row), = response.context["trend"]
-    assert label == "TW II 2026" and percent == pytest.approx(800 / 11)
+    assert label == "TW II 2026" and percent == pytest.approx(400 / 7)
     # Late or overdue, by week of the deadline: two step-2 tasks and five step-3 rounds.
     assert response.context["heatmap_total"] == 7
     overdue = response.context["overdue"]
@@ -119,7 +126,7 @@ def test_only_supervisors_and_admins_see_the_dashboard_and_only_their_organisati
     other = dashboard(bengkulu["kasi"], f"?organisation={week_of_sop_b.organisation.pk}")
     assert other.context["organisation"] == bengkulu.organisation and other.context["step_rows"] == []
     admin = dashboard(admin_user, f"?organisation={week_of_sop_b.organisation.pk}")
-    assert admin.context["summary"]["finished"] == 11
+    assert admin.context["summary"]["finished"] == 7
 
 
 def build_history(org, runs, first_year):

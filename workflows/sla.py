@@ -162,13 +162,25 @@ def cancel_clock(task):
     TaskSla.objects.filter(task=task, finished__isnull=True).update(cancelled=True, finished=task.finished)
 
 
+def revive_clock(task, process):
+    """A task revived after cancellation is a new task with its own clock, from its own
+    creation; the cancelled task keeps its cancelled row."""
+    return open_clock(task, process)
+
+
 def start_clock(task, process):
-    """The start step: the process gets its overall standard and step 1 its (finished) clock."""
+    """The start step: the process gets its overall standard and step 1 its row.
+
+    Step 1 is created and finished by one POST of the start form, so no working time of it
+    exists to measure (the form's opening is not recorded): its row is finished but untimed
+    (no working time, no on-time verdict), and the dashboard leaves it out of on-time shares,
+    medians, percentiles and officer figures instead of counting a meaningless zero.
+    """
     organisation = Organisation.objects.get(pk=process.organisation_id)
     standard = process_standard_seconds(calendar_for(organisation), organisation.pk, process.sop)
     ProcessSla.objects.get_or_create(process_id=process.pk, defaults={"standard_seconds": standard})
     if open_clock(task, process) is not None:
-        stop_clock(task)
+        TaskSla.objects.filter(task=task).update(finished=task.finished, done_by_id=task.owner_id)
 
 
 # -- presentation ----------------------------------------------------------------------------
@@ -179,6 +191,7 @@ BADGE_COLOURS = {
     SlaStatus.OVERDUE: ("#fde7e7", "#a61b1b"),
     SlaStatus.DONE_ON_TIME: ("#eef1f4", "#2f4a5f"),
     SlaStatus.DONE_LATE: ("#f6e9f0", "#7b2453"),
+    SlaStatus.DONE_UNTIMED: ("#eef1f4", "#4a4a4a"),
     SlaStatus.CANCELLED: ("#f1f1f1", "#666666"),
 }
 
@@ -339,9 +352,18 @@ def control_sheet(process, now=None):
             elapsed_total=Sum("elapsed_seconds"),
             open_count=Count("pk", filter=Q(finished__isnull=True)),
             late_count=Count("pk", filter=Q(on_time=False)),
+            timed_count=Count("pk", filter=Q(elapsed_seconds__isnull=False)),
             return_count=Count("pk", filter=Q(reopened=True)),
         )
     }
+    # The Waktu each step's tasks ran under (stored when each clock opened), oldest first; a
+    # later penyesuaian waktu baku applies only to tasks opened after it.
+    standards = {}
+    for entry in rows.values("step_number", "waktu_amount", "waktu_unit").annotate(first=Min("opened")).order_by("first"):
+        labels = standards.setdefault(entry["step_number"], [])
+        label = waktu_label(entry["waktu_amount"], entry["waktu_unit"])
+        if label not in labels:
+            labels.append(label)
     actors = {}
     for entry in rows.values("step_number", "done_by__first_name", "done_by__last_name", "done_by__username",
                              "task__owner__first_name", "task__owner__last_name", "task__owner__username").distinct():
@@ -364,6 +386,8 @@ def control_sheet(process, now=None):
             elapsed = (elapsed or 0) + so_far
             running += so_far
             status = open_row.status(now)
+        elif entry and not entry["timed_count"]:
+            status = SlaStatus.DONE_UNTIMED
         elif entry:
             status = SlaStatus.DONE_LATE if entry["late_count"] else SlaStatus.DONE_ON_TIME
         else:
@@ -373,8 +397,8 @@ def control_sheet(process, now=None):
             "actors": ", ".join(dict.fromkeys(actors.get(step.number, []))),
             "start": format_moment(entry["first_opened"], tz_name) if entry else "—",
             "finish": format_moment(entry["last_finished"], tz_name) if entry and not entry["open_count"] else "—",
-            "standard": waktu_label(*table[step.number]),
-            "actual": format_working_time(elapsed),
+            "standard": " → ".join(standards.get(step.number) or [waktu_label(*table[step.number])]),
+            "actual": format_working_time(elapsed) if status != SlaStatus.DONE_UNTIMED else _("tidak diukur"),
             "status": status,
             "badge": badge(status),
             "rounds": entry["rounds"] if entry else 0,

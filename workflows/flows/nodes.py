@@ -32,6 +32,19 @@ class SlaViewActivation(ViewActivation):
         super().cancel.original()
         sla.cancel_clock(self.task)
 
+    def prepare_revived_task(self, task):
+        # viewflow's revive builds the new task without ``create()``, so it would carry no
+        # owner permission, and viewflow lets anyone claim a task without one.
+        task.owner_permission = self.task.owner_permission
+        task.owner_permission_content_type_id = self.task.owner_permission_content_type_id
+        task.owner_permission_obj_pk = self.task.owner_permission_obj_pk
+
+    @Activation.status.super()
+    def revive(self):
+        task = super().revive.original()
+        sla.revive_clock(task, self.process)
+        return task
+
 
 class SlaStartActivation(StartViewActivation):
     """Step 1 is created and finished in one request; it still gets its row, and the process
@@ -45,6 +58,11 @@ class SlaStartActivation(StartViewActivation):
 
 class SopStart(flow.Start):
     activation_class = SlaStartActivation
+
+    def can_execute(self, user, task=None):
+        # A process belongs to the starting officer's organisation, so an administrator without
+        # one (a superuser holds every permission) is not offered a start that answers 403.
+        return hasattr(user, "officer") and super().can_execute(user, task)
 
 
 class SopStep(flow.View):

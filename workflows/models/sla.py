@@ -11,7 +11,7 @@ from fractions import Fraction
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, models
-from django.db.models import Aggregate, Avg, Count, F, FloatField, Max, Q
+from django.db.models import Aggregate, Avg, Count, F, FloatField, Max, Min, Q
 from django.db.models.functions import ExtractQuarter, ExtractYear, TruncWeek
 from django.utils.translation import gettext_lazy as _
 
@@ -162,6 +162,8 @@ class SlaStatus(models.TextChoices):
     OVERDUE = "overdue", _("Terlambat")
     DONE_ON_TIME = "done_on_time", _("Selesai tepat waktu")
     DONE_LATE = "done_late", _("Selesai terlambat")
+    # Step 1: created and finished by one POST of the start form, so it has no working time.
+    DONE_UNTIMED = "done_untimed", _("Selesai (tidak diukur)")
     CANCELLED = "cancelled", _("Dibatalkan")
 
 
@@ -226,20 +228,39 @@ class TaskSlaQuerySet(models.QuerySet):
     def measured(self):
         return self.filter(cancelled=False)
 
+    def timed(self):
+        """Finished tasks with a working time: what on-time shares, medians, percentiles and
+        officer figures count. Leaves out open tasks and the untimed step 1 (see
+        ``sla.start_clock``)."""
+        return self.filter(finished__isnull=False, elapsed_seconds__isnull=False)
+
     def step_figures(self, now):
+        timed = Q(finished__isnull=False, elapsed_seconds__isnull=False)
         return (
             self.values("sop", "step_number")
             .annotate(
                 tasks=Count("pk"),
                 finished_count=Count("pk", filter=Q(finished__isnull=False)),
+                timed_count=Count("pk", filter=timed),
                 on_time_count=Count("pk", filter=Q(on_time=True)),
                 open_count=Count("pk", filter=Q(finished__isnull=True)),
                 overdue_open=Count("pk", filter=Q(finished__isnull=True, due__lte=now)),
                 returns=Count("pk", filter=Q(reopened=True)),
                 mean_seconds=Avg("elapsed_seconds"),
+                # Each task keeps the standard it ran under; two values mean an admin changed
+                # the step's Waktu within the selection.
                 standard=Max("standard_seconds"),
+                standard_min=Min("standard_seconds"),
             )
             .order_by("sop", "step_number")
+        )
+
+    def standards_used(self):
+        """Per step, every Waktu its tasks ran under, with how many tasks and the latest opening."""
+        return (
+            self.values("sop", "step_number", "waktu_amount", "waktu_unit", "standard_seconds")
+            .annotate(tasks=Count("pk"), last_opened=Max("opened"))
+            .order_by("sop", "step_number", "last_opened")
         )
 
     def overdue_open(self, now):
@@ -250,7 +271,8 @@ class TaskSlaQuerySet(models.QuerySet):
         them, open tasks for whoever holds them now."""
         name = ("first_name", "last_name", "username")
         done = (
-            self.filter(finished__isnull=False, done_by__isnull=False)
+            self.timed()
+            .filter(done_by__isnull=False)
             .values("done_by", *(f"done_by__{n}" for n in name))
             .annotate(finished_count=Count("pk"), on_time_count=Count("pk", filter=Q(on_time=True)))
             .order_by()
@@ -265,7 +287,7 @@ class TaskSlaQuerySet(models.QuerySet):
 
     def quarterly_trend(self, tzinfo):
         return (
-            self.filter(finished__isnull=False)
+            self.timed()
             .annotate(year=ExtractYear("finished", tzinfo=tzinfo), quarter=ExtractQuarter("finished", tzinfo=tzinfo))
             .values("year", "quarter")
             .annotate(finished_count=Count("pk"), on_time_count=Count("pk", filter=Q(on_time=True)))
@@ -344,6 +366,8 @@ class TaskSla(models.Model):
         if self.cancelled:
             return SlaStatus.CANCELLED
         if self.finished is not None:
+            if self.on_time is None:
+                return SlaStatus.DONE_UNTIMED
             return SlaStatus.DONE_ON_TIME if self.on_time else SlaStatus.DONE_LATE
         if now >= self.due:
             return SlaStatus.OVERDUE

@@ -6,10 +6,13 @@ query however many tasks there are) and turns them into rows and SVG charts.
 
 from collections import defaultdict
 from datetime import datetime, time, timedelta
+from functools import reduce
+from operator import or_
 from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.db.models import ExpressionWrapper, F, FloatField, Q
 from django.http import HttpResponseRedirect
 from django.urls import path
 from django.utils import timezone
@@ -99,6 +102,18 @@ def _step_title(sop_code, number):
     return f"{sop_code}{number}. {step.title}"
 
 
+def current_standards(organisation, sop_codes):
+    """{(sop, step): (Waktu label, nominal seconds)} of the standards in force today."""
+    if not sop_codes:
+        return {}
+    calendar = sla.calendar_for(organisation)
+    return {
+        (code, number): (sla.waktu_label(amount, unit), int(calendar.standard_duration(amount, unit).total_seconds()))
+        for code in sop_codes
+        for number, (amount, unit) in sla.waktu_table(organisation.pk, code).items()
+    }
+
+
 def _person(row, prefix):
     name = " ".join(filter(None, [row[f"{prefix}first_name"], row[f"{prefix}last_name"]]))
     return name or row[f"{prefix}username"]
@@ -171,38 +186,72 @@ class SlaDashboardView(TemplateView):
     def step_context(self, tasks, now, organisation):
         figures = list(tasks.step_figures(now))
         spread = percentiles(tasks, ("sop", "step_number"), "elapsed_seconds", (0.5, 0.9))
-        tables = {code: sla.waktu_table(organisation.pk, code) for code in {row["sop"] for row in figures}}
+        current = current_standards(organisation, {row["sop"] for row in figures})
+        # Steps whose tasks ran under another Waktu than today's (an admin's penyesuaian waktu
+        # baku): list every standard used, and judge the median per task against its own.
+        changed = [
+            (row["sop"], row["step_number"]) for row in figures
+            if row["standard_min"] != row["standard"] or row["standard"] != current[row["sop"], row["step_number"]][1]
+        ]
+        used, median_ratio = defaultdict(list), {}
+        if changed:
+            scope = tasks.filter(reduce(or_, (Q(sop=sop, step_number=number) for sop, number in changed)))
+            for entry in scope.standards_used():
+                used[entry["sop"], entry["step_number"]].append({
+                    "label": sla.waktu_label(entry["waktu_amount"], entry["waktu_unit"]),
+                    "tasks": entry["tasks"],
+                })
+            ratios = scope.annotate(
+                ratio=ExpressionWrapper(F("elapsed_seconds") * 1.0 / F("standard_seconds"), output_field=FloatField())
+            )
+            median_ratio = {key: value[0] for key, value in percentiles(ratios, ("sop", "step_number"), "ratio", (0.5,)).items()}
         rows = []
         for row in figures:
-            median, p90 = spread.get((row["sop"], row["step_number"]), (None, None))
+            key = (row["sop"], row["step_number"])
+            median, p90 = spread.get(key, (None, None))
+            label, standard_now = current[key]
+            if key in median_ratio:
+                median_over = median_ratio[key] > 1
+            else:
+                median_over = median is not None and median > row["standard"]
             rows.append({
                 **row,
-                "title": _step_title(row["sop"], row["step_number"]),
-                "waktu": sla.waktu_label(*tables[row["sop"]][row["step_number"]]),
+                "title": _step_title(*key),
+                "waktu": label,
+                "standards_used": used.get(key, []),
+                "standard_now": standard_now,
+                "untimed": row["finished_count"] - row["timed_count"],
                 "median": median,
                 "p90": p90,
                 "median_label": sla.format_working_time(median),
                 "p90_label": sla.format_working_time(p90),
-                "on_time_percent": _percent(row["on_time_count"], row["finished_count"]),
-                "median_over": median is not None and median > row["standard"],
+                "on_time_percent": _percent(row["on_time_count"], row["timed_count"]),
+                "median_over": median_over,
             })
-        finished = sum(row["finished_count"] for row in rows)
+        timed = sum(row["timed_count"] for row in rows)
         summary = {
-            "finished": finished,
-            "on_time_percent": _percent(sum(row["on_time_count"] for row in rows), finished),
+            "finished": timed,
+            "on_time_percent": _percent(sum(row["on_time_count"] for row in rows), timed),
             "overdue_open": sum(row["overdue_open"] for row in rows),
             "returns": sum(row["returns"] for row in rows),
         }
+        charted = [row for row in rows if row["timed_count"]]
         chart = charts.hbar_chart(
-            [row["title"] for row in rows],
-            [(_("Median"), [_hours(row["median"]) for row in rows]),
-             (_("Persentil ke-90"), [_hours(row["p90"]) for row in rows])],
-            reference=[_hours(row["standard"]) for row in rows],
-            reference_name=_("Waktu baku"),
+            [row["title"] for row in charted],
+            [(_("Median"), [_hours(row["median"]) for row in charted]),
+             (_("Persentil ke-90"), [_hours(row["p90"]) for row in charted])],
+            reference=[_hours(row["standard_now"]) for row in charted],
+            reference_name=_("Waktu baku (berlaku sekarang)"),
             title=_("Waktu kerja per langkah dibanding waktu baku (jam kerja)"),
             value_format=_hours_label,
-        ) if rows else ""
-        return {"step_rows": rows, "summary": summary, "step_chart": chart}
+        ) if charted else ""
+        return {
+            "step_rows": rows,
+            "summary": summary,
+            "step_chart": chart,
+            "untimed_total": sum(row["untimed"] for row in rows),
+            "standards_changed": bool(changed),
+        }
 
     def officer_context(self, tasks, now):
         done, holding = tasks.officer_figures(now)
@@ -283,13 +332,19 @@ class NotificationListView(TemplateView):
 
 
 def sla_applications():
-    """The two menu entries for the viewflow Site: the supervisors' dashboard and the notices."""
+    """The two menu entries for the viewflow Site: the supervisors' dashboard and the notices.
+
+    Each is one page with no sub-pages, so neither has an application menu of its own
+    (``menu_template_name=None``); viewflow's default menu would print its developer notice
+    "No viewsets found..." in red above the site menu.
+    """
     return [
         Application(
             title=gettext_lazy("Kinerja Waktu"),
             icon="timer",
             app_name="sla",
             permission=can_supervise,
+            menu_template_name=None,
             urlpatterns=[path("", SlaDashboardView.as_view(), name="index")],
         ),
         Application(
@@ -297,6 +352,7 @@ def sla_applications():
             icon="notifications",
             app_name="notifications",
             permission=is_officer,
+            menu_template_name=None,
             urlpatterns=[path("", NotificationListView.as_view(), name="index")],
         ),
     ]
