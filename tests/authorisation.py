@@ -70,20 +70,22 @@ def claim(process, task, user):
     return task
 
 
-def drive_population(org, dkb_file, visit=None):
+def drive_population(org, dkb_file, visit=None, until=None):
     """SOP A from the Kadis's order to the ADB's backup; ``visit(process, task, owner)`` runs at
-    every human step once its officer holds the task. Returns the finished process."""
+    every human step once its officer holds the task. Returns the finished process, or the
+    process stopped at step ``until`` (claimed by its officer, not completed)."""
     process = start_population(org["kadis"])
     bodies = step_bodies(org, dkb_file, POPULATION_STEPS)
     for node, actor, _data in POPULATION_STEPS:
         owner = org[actor]
         if node == "approve":
-            # The final report is prepared in the background once step 5 approves (when the
-            # worker does that); a no-op otherwise.
+            # The final report is prepared in the background once step 5 approves.
             call_command("run_jobs", "--once", stdout=StringIO())
         task = claim(process, open_task(process, node), owner)
         if visit is not None:
             visit(process, task, owner)
+        if node == until:
+            return process
         if node == "process_data":
             with open(dkb_file, "rb") as handle:
                 response = client_for(owner).post(task_url(process, task, "execute"), {
@@ -112,3 +114,29 @@ def drive_utilization(org, visit=None):
         do_step(owner, process, node, bodies[node])
     process.refresh_from_db()
     return process
+
+
+def make_org_admin(org, username=None):
+    """The organisation's admin (Officer.is_org_admin): holds no SOP role."""
+    from django.contrib.auth import get_user_model
+
+    from workflows.models import Officer
+
+    short = org.organisation.short_name.lower()
+    user = get_user_model().objects.create_user(
+        username or f"{short}.admin-org", password="pw", first_name="Admin", last_name=org.organisation.short_name
+    )
+    Officer.objects.create(user=user, organisation=org.organisation, is_org_admin=True)
+    return user
+
+
+def add_officer(org, role, username):
+    """One more officer holding ``role`` in ``org`` (a second Kabid, say)."""
+    from django.contrib.auth import get_user_model
+
+    from workflows.models import Officer, OfficerRole
+
+    user = get_user_model().objects.create_user(username, password="pw", first_name=username, last_name="Uji")
+    officer = Officer.objects.create(user=user, organisation=org.organisation)
+    OfficerRole.objects.create(officer=officer, role=role)
+    return user

@@ -183,10 +183,12 @@ def test_the_process_carries_its_overall_standard_and_its_working_time(sumbar):
 
 def test_a_cancelled_process_stops_the_clock_of_its_open_task(sumbar, client):
     process = hand_over_list(sumbar, wib(2026, 4, 6, 8, 0))
+    from .authorisation import make_org_admin
     from .conftest import client_for
 
+    admin = make_org_admin(sumbar)
     with time_machine.travel(wib(2026, 4, 6, 9, 0), tick=False):
-        response = client_for(sumbar["kabid"]).post(f"/utilization/{process.pk}/cancel/", {"_cancel_process": "1"})
+        response = client_for(admin).post(f"/utilization/{process.pk}/cancel/", {"_cancel_process": "1"})
     assert response.status_code == 302
     row = TaskSla.objects.get(process=process, node="fill_list")
     assert row.cancelled and row.status(wib(2026, 4, 7, 9, 0)) == SlaStatus.CANCELLED

@@ -63,12 +63,74 @@ class OrganisationScopeMiddleware:
         return None
 
 
-class TaskConflictMiddleware:
-    """Turns "someone else got there first" into a clear 409 page instead of a bare 403/500.
+# The task URLs an officer works a step through; a refusal there is often a lost race.
+WORK_ACTIONS = frozenset({"execute", "assign", "unassign"})
+# viewflow's manage actions: the organisation's admin only; a refused POST is audited.
+MANAGE_ACTIONS = frozenset({"undo", "revive", "cancel", "process_cancel"})
 
-    When two officers complete the same task at once, viewflow's lock lets one through; the
-    other finds the task no longer open (TransitionNotAllowed, surfaced as PermissionDenied) or,
-    on PostgreSQL, cannot get the process lock in time (FlowLockFailed).
+
+def _who(user):
+    return user.get_full_name() or user.username
+
+
+def conflict_message(task, user, action):
+    """Why ``user``'s claim, release or submission of ``task`` found it no longer as they saw
+    it, or None when it is a plain refusal (an officer who could never have done this).
+
+    The state is the task's as committed by whoever got there first: completed, cancelled,
+    claimed by a colleague (even if not yet completed), released back to the queue, or being
+    submitted from the same officer's other window.
+    """
+    from django.utils.translation import gettext as _
+    from viewflow.workflow.status import STATUS
+
+    from .permissions import can_release
+
+    holds_it = task.owner_id is not None and task.owner_id == user.pk
+    could_have = (
+        not task.owner_permission
+        or user.has_perm(task.owner_permission)
+        or (action == "unassign" and can_release(user, task))
+    )
+    if not (holds_it or could_have):
+        return None
+    if task.status == STATUS.DONE:
+        who = _who(task.owner) if task.owner else _("pengguna lain")
+        return _("Tugas ini sudah diselesaikan oleh %(who)s. Tidak ada yang diubah oleh kiriman Anda.") % {"who": who}
+    if task.status in (STATUS.CANCELED, STATUS.REVIVED):
+        return _("Tugas ini sudah dibatalkan. Tidak ada yang diubah oleh kiriman Anda.")
+    if holds_it:
+        if task.status == STATUS.STARTED:
+            return _(
+                "Tugas ini sedang diproses dari kiriman Anda yang lain (jendela atau tab lain). Tunggu hingga "
+                "selesai, lalu buka kotak masuk; kiriman ini tidak mengubah apa pun."
+            )
+        if action == "assign":
+            return _("Tugas ini sudah Anda ambil (dari jendela atau tab lain). Buka tugasnya dari kotak masuk Anda.")
+        return None
+    if task.owner_id is not None:
+        return _(
+            "Tugas ini sudah diambil oleh %(who)s, sehingga kiriman Anda tidak diproses. Tidak ada yang diubah."
+        ) % {"who": _who(task.owner)}
+    if task.status == STATUS.NEW and action != "assign":
+        return _(
+            "Tugas ini sudah dilepaskan dan kembali ke antrean, sehingga kiriman Anda tidak diproses. "
+            "Ambil tugasnya dari antrean untuk mengerjakannya."
+        )
+    return None
+
+
+class TaskConflictMiddleware:
+    """Turns "someone else got there first" into a clear 409 page instead of a bare 403/500,
+    and audits refused manage actions.
+
+    When officers claim, release or complete the same task at once, viewflow's lock lets one
+    through; the others find the task no longer as they saw it (TransitionNotAllowed or a
+    failed ownership check, both surfaced as PermissionDenied) or, on PostgreSQL, cannot get
+    the process lock in time (FlowLockFailed). Each loser gets the 409 page saying what
+    happened; a PermissionDenied that is no race (a role that may not do the step) stays 403.
+    A refused POST to undo/revive/cancel (not the organisation's admin, or not possible from
+    the task's status) is written to the audit trail.
     """
 
     def __init__(self, get_response):
@@ -83,24 +145,49 @@ class TaskConflictMiddleware:
         from django.utils.translation import gettext as _
         from viewflow.workflow.exceptions import FlowLockFailed
         from viewflow.workflow.models import Task
-        from viewflow.workflow.status import STATUS
 
         match = request.resolver_match
-        task_pk = match.kwargs.get("task_pk") if match else None
+        if match is None or "process_pk" not in match.kwargs:
+            return None
+        if isinstance(exception, PermissionDenied) and match.url_name in MANAGE_ACTIONS:
+            self.audit_refused_manage_action(request, match)
+            return None
+        task_pk = match.kwargs.get("task_pk")
         if task_pk is None:
             return None
         if isinstance(exception, FlowLockFailed):
             message = _("Proses ini sedang diperbarui oleh pengguna lain. Tunggu sebentar lalu coba lagi; "
                         "isian Anda belum tersimpan.")
-        elif isinstance(exception, PermissionDenied):
+        elif isinstance(exception, PermissionDenied) and match.url_name in WORK_ACTIONS:
             task = Task.objects.filter(pk=task_pk).select_related("owner").first()
-            if task is None or task.status not in (STATUS.DONE, STATUS.CANCELED):
+            message = conflict_message(task, request.user, match.url_name) if task is not None else None
+            if message is None:
                 return None
-            who = task.owner.get_full_name() or task.owner.username if task.owner else _("pengguna lain")
-            if task.status == STATUS.DONE:
-                message = _("Tugas ini sudah diselesaikan oleh %(who)s. Tidak ada yang diubah oleh kiriman Anda.") % {"who": who}
-            else:
-                message = _("Tugas ini sudah dibatalkan. Tidak ada yang diubah oleh kiriman Anda.")
         else:
             return None
         return render(request, "workflows/task_conflict.html", {"message": message, "process_pk": match.kwargs.get("process_pk")}, status=409)
+
+    def audit_refused_manage_action(self, request, match):
+        from django.utils.translation import gettext as _
+        from viewflow.workflow.models import Task
+
+        from .models import AuditEvent
+
+        if request.method != "POST" or not request.user.is_authenticated:
+            return
+        process = SopProcess.objects.filter(pk=match.kwargs["process_pk"]).first()
+        task = Task.objects.filter(pk=match.kwargs.get("task_pk"), process_id=match.kwargs["process_pk"]).first()
+        if process is None:
+            return
+        flow = process.flow_class.instance
+        if not flow.has_manage_permission(request.user):
+            reason = _("hanya administrator organisasi yang boleh melakukannya")
+        else:
+            reason = _("tidak dapat dilakukan pada status tugas atau proses saat ini")
+        what = {
+            "undo": _("mengurungkan tugas"),
+            "revive": _("menghidupkan kembali tugas"),
+            "cancel": _("membatalkan tugas"),
+            "process_cancel": _("membatalkan proses"),
+        }[match.url_name]
+        AuditEvent.record(AuditEvent.Action.MANAGE_REFUSED, request.user, process, task, detail=f"{what}: {reason}")

@@ -8,14 +8,25 @@ into permission strings that viewflow understands, so viewflow's own queue query
 - ``workflows.org<id>.<role>``: holds the role in organisation <id> (stamped on each task);
 - ``workflows.assignee_p<process id>``: named in the process's SK Tim or staff disposition;
 - ``workflows.view_<process model>``: may open the SOP apps (rows stay scoped by organisation);
-- ``workflows.manage_<process model>``: supervisors (cancel, release others' tasks).
+- ``workflows.supervise``: supervisors (Kadis, Kabid, Kasi): release other officers' tasks in
+  their organisation, read the time-performance dashboard;
+- ``workflows.manage_<process model>``: viewflow's manage permission, held only by the
+  organisation's administrators (``Officer.is_org_admin``): cancel tasks and processes, undo
+  finished tasks, revive cancelled ones. Every such action is audited, and refused on a sealed
+  process (see ``sealed_reason``).
+
+URLs that name a process or task are scoped to the user's organisation (and to the task's own
+node) by ``workflows.middleware.OrganisationScopeMiddleware``, so model-wide permissions here
+never reach another organisation's rows.
 """
 
 from django.contrib.auth.backends import BaseBackend
+from django.utils.translation import gettext as _
 
 from .roles import SUPERVISOR_ROLES
 
 PROCESS_MODELS = ("populationprocess", "utilizationprocess")
+SUPERVISE = "workflows.supervise"
 
 
 def role_permission(role):
@@ -44,6 +55,35 @@ def task_assignee_permission(activation):
     return assignee_permission(activation.process.pk)
 
 
+def can_release(user, task):
+    """Whether ``user`` may release ``task`` held by someone else: a supervisor of the task's
+    organisation, or whoever holds viewflow's manage permission (the organisation's admin)."""
+    if task.flow_task.flow_class.instance.has_manage_permission(user):
+        return True
+    organisation_id = task.process.coerced.organisation_id
+    return any(user.has_perm(org_role_permission(organisation_id, role)) for role in SUPERVISOR_ROLES)
+
+
+def sealed_reason(process):
+    """Why ``process`` can no longer be reopened or cancelled, or None.
+
+    A signed report (SignedDocument) or an archive (BackupRecord) stands for the process as it
+    was finished: undoing, reviving or cancelling any of its tasks, or cancelling the process,
+    would contradict it, and step 9 could never be done again over an existing archive.
+    """
+    from .models import BackupRecord, SignedDocument
+
+    signed = SignedDocument.objects.filter(process_id=process.pk).exists()
+    archived = BackupRecord.objects.filter(process_id=process.pk).exists()
+    if signed and archived:
+        return _("Laporan proses ini sudah ditandatangani dan datanya sudah diarsipkan.")
+    if signed:
+        return _("Laporan proses ini sudah ditandatangani.")
+    if archived:
+        return _("Data proses ini sudah diarsipkan.")
+    return None
+
+
 class RoleBackend(BaseBackend):
     def get_all_permissions(self, user_obj, obj=None):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
@@ -64,6 +104,8 @@ class RoleBackend(BaseBackend):
             perms.add(role_permission(role))
             perms.add(org_role_permission(officer.organisation_id, role))
         if roles & SUPERVISOR_ROLES:
+            perms.add(SUPERVISE)
+        if officer.is_org_admin:
             perms.update(f"workflows.manage_{model}" for model in PROCESS_MODELS)
         process_ids = set(
             TeamDecree.objects.filter(members=user).values_list("process_id", flat=True)

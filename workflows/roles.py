@@ -14,6 +14,7 @@ class Role(models.TextChoices):
     SEKRETARIAT = "sekretariat", _("Sekretariat")
 
 
-# Roles that supervise processes: they may cancel a process, release other officers' tasks
-# and (later) read the SLA dashboard of their organisation.
+# Roles that supervise processes: they may release other officers' tasks and read the SLA
+# dashboard of their organisation. Cancelling, undoing and reviving is for the organisation's
+# admin (Officer.is_org_admin), see workflows/permissions.py.
 SUPERVISOR_ROLES = frozenset({Role.KADIS, Role.KABID, Role.KASI})

@@ -8,8 +8,14 @@ from viewflow.workflow.nodes.view import ViewActivation
 
 from .. import sla
 from ..models import Review
-from ..permissions import role_permission, task_assignee_permission, task_role_permission
-from ..views.actions import AuditedAssignTaskView, AuditedCancelTaskView, AuditedUnassignTaskView
+from ..permissions import can_release, role_permission, task_assignee_permission, task_role_permission
+from ..views.actions import (
+    AuditedAssignTaskView,
+    AuditedCancelTaskView,
+    AuditedReviveTaskView,
+    AuditedUnassignTaskView,
+    AuditedUndoTaskView,
+)
 from ..views.base import step_view
 
 
@@ -56,8 +62,13 @@ class SlaStartActivation(StartViewActivation):
         sla.start_clock(self.task, self.process)
 
 
+# Undo, revive and cancel views of every node: the organisation's admin only, refused on a
+# sealed process, audited (views/actions.py). Flows use these node classes, never viewflow's own.
+
+
 class SopStart(flow.Start):
     activation_class = SlaStartActivation
+    undo_view_class = AuditedUndoTaskView
 
     def can_execute(self, user, task=None):
         # A process belongs to the starting officer's organisation, so an administrator without
@@ -65,11 +76,31 @@ class SopStart(flow.Start):
         return hasattr(user, "officer") and super().can_execute(user, task)
 
 
+class SopIf(flow.If):
+    undo_view_class = AuditedUndoTaskView
+    cancel_view_class = AuditedCancelTaskView
+    revive_view_class = AuditedReviveTaskView
+
+
+class SopEnd(flow.End):
+    undo_view_class = AuditedUndoTaskView
+    revive_view_class = AuditedReviveTaskView
+
+
 class SopStep(flow.View):
     activation_class = SlaViewActivation
     assign_view_class = AuditedAssignTaskView
     unassign_view_class = AuditedUnassignTaskView
     cancel_view_class = AuditedCancelTaskView
+    undo_view_class = AuditedUndoTaskView
+    revive_view_class = AuditedReviveTaskView
+
+    def can_unassign(self, user, task):
+        # viewflow: the holder, or the manage permission (the organisation's admin); also the
+        # supervisors of the task's organisation, who release a colleague's task.
+        if super().can_unassign(user, task):
+            return True
+        return task.owner_id is not None and user.is_authenticated and can_release(user, task)
 
     @property
     def view_path(self):

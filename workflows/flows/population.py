@@ -5,7 +5,7 @@ from viewflow.workflow import flow, lock
 from ..catalogue import SOP_A
 from ..models import PopulationProcess
 from ..views import population as views
-from .nodes import approved, start_step, step
+from .nodes import SopEnd, SopIf, approved, start_step, step
 
 
 class PopulationFlow(flow.Flow):
@@ -24,12 +24,12 @@ class PopulationFlow(flow.Flow):
         .Next(this.correct)
     )
     correct = step(SOP_A, 4, views.CorrectView).Assign(this.correct.owner).Next(this.correct_ok)
-    correct_ok = flow.If(approved("correct")).Then(this.validate).Else(this.process_data)
+    correct_ok = SopIf(approved("correct")).Then(this.validate).Else(this.process_data)
     validate = step(SOP_A, 5, views.ValidateView).Assign(this.validate.owner).Next(this.validate_ok)
-    validate_ok = flow.If(approved("validate")).Then(this.approve).Else(this.correct)
+    validate_ok = SopIf(approved("validate")).Then(this.approve).Else(this.correct)
     approve = step(SOP_A, 6, views.ApproveView).Next(this.approve_ok)
-    approve_ok = flow.If(approved("approve")).Then(this.receive).Else(this.validate)
+    approve_ok = SopIf(approved("approve")).Then(this.receive).Else(this.validate)
     receive = step(SOP_A, 7, views.ReceiveView).Next(this.print_distribute)
     print_distribute = step(SOP_A, 8, views.PrintDistributeView).Next(this.backup)
     backup = step(SOP_A, 9, views.BackupView).Next(this.end)
-    end = flow.End()
+    end = SopEnd()

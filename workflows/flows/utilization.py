@@ -5,7 +5,7 @@ from viewflow.workflow import flow, lock
 from ..catalogue import SOP_B
 from ..models import UtilizationProcess
 from ..views import utilization as views
-from .nodes import approved, start_step, step
+from .nodes import SopEnd, SopIf, approved, start_step, step
 
 
 class UtilizationFlow(flow.Flow):
@@ -25,8 +25,8 @@ class UtilizationFlow(flow.Flow):
     )
     count = step(SOP_B, 4, views.CountView, named_only=True).Assign(this.fill_list.owner).Next(this.evaluate)
     evaluate = step(SOP_B, 5, views.EvaluateView).Assign(this.evaluate.owner).Next(this.evaluate_ok)
-    evaluate_ok = flow.If(approved("evaluate")).Then(this.lakip).Else(this.fill_list)
+    evaluate_ok = SopIf(approved("evaluate")).Then(this.lakip).Else(this.fill_list)
     lakip = step(SOP_B, 6, views.LakipView).Assign(this.lakip.owner).Next(this.check)
     check = step(SOP_B, 7, views.CheckView).Next(this.check_ok)
-    check_ok = flow.If(approved("check")).Then(this.end).Else(this.lakip)
-    end = flow.End()
+    check_ok = SopIf(approved("check")).Then(this.end).Else(this.lakip)
+    end = SopEnd()

@@ -28,6 +28,9 @@ class AuditEvent(models.Model):
         SIGN_FAILED = "sign_failed", _("penandatanganan gagal")
         BACKUP_FAILED = "backup_failed", _("back-up gagal")
         PURGE = "purge", _("menghapus berkas")
+        UNDO_TASK = "undo_task", _("mengurungkan penyelesaian tugas")
+        REVIVE_TASK = "revive_task", _("menghidupkan kembali tugas")
+        MANAGE_REFUSED = "manage_refused", _("tindakan administrasi ditolak")
 
     process = models.ForeignKey(
         "workflows.SopProcess", on_delete=models.PROTECT, related_name="audit_events", null=True

@@ -47,6 +47,15 @@ class Officer(models.Model):
     )
     nip = models.CharField(_("NIP"), max_length=30, blank=True)
     position = models.CharField(_("jabatan"), max_length=200, blank=True)
+    is_org_admin = models.BooleanField(
+        _("administrator organisasi"),
+        default=False,
+        help_text=_(
+            "Boleh membatalkan tugas atau proses, mengurungkan tugas yang sudah selesai dan menghidupkan "
+            "kembali tugas yang dibatalkan, di organisasinya sendiri. Setiap tindakan itu dicatat di jejak "
+            "audit; proses yang laporannya sudah ditandatangani atau datanya sudah diarsipkan tidak dapat diubah."
+        ),
+    )
 
     class Meta:
         verbose_name = _("pegawai")

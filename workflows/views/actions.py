@@ -1,14 +1,99 @@
-"""viewflow's task and process actions, each also written to the audit trail."""
+"""viewflow's task and process actions: each answers its confirmation page (GET) exactly as it
+would answer the action (POST), and is written to the audit trail.
 
+Undo, revive and cancel (of a task or of the process) need viewflow's manage permission, which
+only the organisation's administrators hold (``workflows.permissions``); on a sealed process
+(signed report or archive) they are refused with a 409 page, and every refused attempt is
+audited too (``workflows.middleware.TaskConflictMiddleware`` records those refused with 403).
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from viewflow.workflow.flow.views import actions
-
 from viewflow.workflow.status import PROCESS
 
 from ..models import AuditEvent
+from ..permissions import sealed_reason
 from .lists import organisation_tasks
 
 
-class AuditedAssignTaskView(actions.AssignTaskView):
+def refused(request, process, task, what, reason):
+    """The 409 page of a refused undo/revive/cancel; a POST attempt is audited."""
+    if request.method == "POST":
+        AuditEvent.record(
+            AuditEvent.Action.MANAGE_REFUSED, request.user, process, task, detail=f"{what}: {reason}"
+        )
+        message = _("%(what)s ditolak. %(reason)s Tidak ada yang diubah; percobaan ini dicatat di jejak audit.")
+    else:
+        message = _("%(what)s tidak dapat dilakukan. %(reason)s")
+    message = message % {"what": what, "reason": reason}
+    namespace = request.resolver_match.namespaces[0] if request.resolver_match.namespaces else None
+    process_url = reverse(f"{namespace}:process_detail", kwargs={"process_pk": process.pk}) if namespace else None
+    return render(
+        request, "workflows/action_refused.html", {"message": message, "process_url": process_url}, status=409
+    )
+
+
+class TransitionGuardMixin:
+    """The confirmation page answers like the action: unless the transition is open from the
+    task's current status and permitted to this user, GET and POST both raise PermissionDenied
+    (a 403, or the conflict page when someone else got there first)."""
+
+    transition = None
+
+    def dispatch(self, request, *args, **kwargs):
+        method = getattr(request.activation, self.transition)
+        if not (method.can_proceed() and method.has_perm(request.user)):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ManageTaskActionMixin(TransitionGuardMixin):
+    """Undo, revive or cancel one task: never on a sealed process; audited when done.
+
+    viewflow checks the manage permission before this view runs, and holds the process lock
+    and a transaction around POSTs, so the seal is checked under the same lock that signing
+    and archiving take.
+    """
+
+    audit_action = None
+    label = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        activation = request.activation
+        reason = sealed_reason(activation.process)
+        if reason:
+            return refused(request, activation.process, activation.task, self.describe(activation.task), reason)
+        return super().dispatch(request, *args, **kwargs)
+
+    def describe(self, task):
+        return describe_task_action(self.label, task)
+
+    def form_valid(self, *args, **kwargs):
+        activation = self.request.activation
+        response = super().form_valid(*args, **kwargs)
+        AuditEvent.record(self.audit_action, self.request.user, activation.process, activation.task)
+        return response
+
+
+def describe_task_action(label, task):
+    """The action and its step, e.g. Mengurungkan langkah 9 (...); gates and the end by title."""
+    sop = getattr(task.flow_task.flow_class, "sop", None)
+    step = sop.step_for_node(task.flow_task.name) if sop else None
+    if step is not None:
+        return _("%(action)s langkah %(number)s (%(title)s)") % {
+            "action": label, "number": step.number, "title": step.title,
+        }
+    return _("%(action)s tugas %(title)s") % {"action": label, "title": task.flow_task.task_title}
+
+
+class AuditedAssignTaskView(TransitionGuardMixin, actions.AssignTaskView):
+    transition = "assign"
+
     def form_valid(self, *args, **kwargs):
         response = super().form_valid(*args, **kwargs)
         activation = self.request.activation
@@ -16,7 +101,9 @@ class AuditedAssignTaskView(actions.AssignTaskView):
         return response
 
 
-class AuditedUnassignTaskView(actions.UnassignTaskView):
+class AuditedUnassignTaskView(TransitionGuardMixin, actions.UnassignTaskView):
+    transition = "unassign"
+
     def form_valid(self, *args, **kwargs):
         activation = self.request.activation
         previous_owner = activation.task.owner
@@ -26,21 +113,58 @@ class AuditedUnassignTaskView(actions.UnassignTaskView):
         return response
 
 
-class AuditedCancelTaskView(actions.CancelTaskView):
-    def form_valid(self, *args, **kwargs):
-        response = super().form_valid(*args, **kwargs)
-        activation = self.request.activation
-        AuditEvent.record(AuditEvent.Action.CANCEL_TASK, self.request.user, activation.process, activation.task)
-        return response
+class AuditedCancelTaskView(ManageTaskActionMixin, actions.CancelTaskView):
+    transition = "cancel"
+    audit_action = AuditEvent.Action.CANCEL_TASK
+    label = gettext_lazy("Membatalkan")
+
+
+class AuditedUndoTaskView(ManageTaskActionMixin, actions.UndoTaskView):
+    transition = "undo"
+    audit_action = AuditEvent.Action.UNDO_TASK
+    label = gettext_lazy("Mengurungkan")
+
+
+class AuditedReviveTaskView(ManageTaskActionMixin, actions.ReviveTaskView):
+    transition = "revive"
+    audit_action = AuditEvent.Action.REVIVE_TASK
+    label = gettext_lazy("Menghidupkan kembali")
 
 
 class AuditedCancelProcessView(actions.CancelProcessView):
+    """Cancel the whole process: the organisation's admin only (viewflow's dispatch checks the
+    manage permission), never once finished, cancelled or sealed, always audited."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method == "POST":
+            # The same lock as every step: the seal cannot appear between check and cancel.
+            with self.flow_class.lock(kwargs["process_pk"]), transaction.atomic():
+                return super().dispatch(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        return self.refusal() or super().get(request, *args, **kwargs)
+
     def post(self, request, *args, **kwargs):
+        response = self.refusal()
+        if response is not None:
+            return response
         response = super().post(request, *args, **kwargs)
         self.object.refresh_from_db()
         if self.object.status == PROCESS.CANCELED and "_cancel_process" in request.POST:
             AuditEvent.record(AuditEvent.Action.CANCEL_PROCESS, request.user, self.object)
         return response
+
+    def refusal(self):
+        what = _("Membatalkan proses #%(pk)s") % {"pk": self.object.pk}
+        if self.object.status == PROCESS.DONE:
+            return refused(self.request, self.object, None, what, _("Proses ini sudah selesai."))
+        if self.object.status == PROCESS.CANCELED:
+            return refused(self.request, self.object, None, what, _("Proses ini sudah dibatalkan."))
+        reason = sealed_reason(self.object)
+        if reason:
+            return refused(self.request, self.object, None, what, reason)
+        return None
 
 
 class ScopedBulkMixin:

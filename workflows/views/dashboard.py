@@ -28,6 +28,7 @@ from ..catalogue import SOPS
 from ..models import Notification, Organisation, PeriodType, SopProcess, TaskSla
 from ..models.process import ROMAN
 from ..models.sla import percentiles
+from ..permissions import SUPERVISE
 
 OVERDUE_LIMIT = 50
 TREND_PERIODS = 8
@@ -35,8 +36,10 @@ HEATMAP_WEEKS = 12
 
 
 def can_supervise(user):
-    """Kadis, Kabid, Kasi (the roles holding manage permissions) and administrators."""
-    return user.is_authenticated and (user.is_superuser or user.has_perm("workflows.manage_populationprocess"))
+    """Kadis, Kabid, Kasi (the supervising roles), organisations' admins and administrators."""
+    return user.is_authenticated and (
+        user.is_superuser or user.has_perm(SUPERVISE) or user.has_perm("workflows.manage_populationprocess")
+    )
 
 
 def is_officer(user):
