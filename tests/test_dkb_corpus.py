@@ -34,7 +34,7 @@ def test_header_only_file_is_refused_for_having_no_people():
 
 def test_unknown_delimiter_is_refused_and_the_accepted_ones_are_named():
     message = str(refused("wrong_delimiter.csv"))
-    assert message.startswith("Pemisah kolom tidak dikenali")
+    assert message.startswith('Pemisah kolom tidak dikenali: baris judul dipisah dengan ":".')
     assert "koma, titik koma, garis tegak (|) atau tab" in message
 
 
@@ -113,6 +113,48 @@ def test_every_accepted_format_gives_the_same_tables_as_plain_csv(name, fmt, del
     assert (info.format, info.delimiter) == (fmt, delimiter)
     assert "NIK" in info.columns and "NO_KEL" in info.columns
     assert tables_of(name) == tables_of("valid.csv")
+
+
+def test_wrong_delimiter_sniff_case_names_both_delimiters_and_the_line():
+    """The header alone says semicolon; the rows say comma. Both are named, with the first line."""
+    message = str(refused("mixed_delimiter.csv"))
+    assert message == (
+        "Baris judul dipisah dengan titik koma, tetapi baris data (mulai baris 2) dipisah dengan koma. "
+        "Simpan ulang berkas dengan satu pemisah kolom yang sama."
+    )
+
+
+def test_truncated_multibyte_file_is_refused_as_cut_off_not_read_as_latin1():
+    error = refused("truncated_multibyte.csv")
+    assert str(error).startswith(
+        "Berkas terpotong: baris terakhir (baris 21) berhenti di tengah sebuah karakter UTF-8."
+    )
+    with pytest.raises(DkbFileError, match="baris 21"):
+        aggregate_file(CORPUS / "truncated_multibyte.csv", cutoff=CUTOFF, province="17")
+
+
+def test_gzip_bomb_made_at_test_time_is_refused_as_a_bomb(tmp_path):
+    spec = importlib.util.spec_from_file_location("make_corpus", CORPUS / "make_corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    bomb = module.write_gzip_bomb(tmp_path / "bomb.csv.gz", 2 * 1024**3)
+    assert check_file(bomb).format == "csv.gz"  # its head is a valid extract
+    with pytest.raises(DkbFileError) as error:
+        aggregate_file(bomb, cutoff=CUTOFF, province="17")
+    assert str(error.value).startswith("Berkas gzip mengembang tidak wajar: sekitar baris ")
+    assert "kali lebih besar daripada bentuk terkompresinya" in str(error.value)
+
+
+def test_stray_quote_and_duplicate_column_are_refused_with_line_and_column():
+    assert str(refused("stray_quote.csv")).startswith("Baris 7, kolom 3 (NAMA_LGKP): tanda kutip")
+    assert "NIK (kolom ke-1 dan ke-17)" in str(refused("duplicate_column.csv"))
+    assert "ada di baris 2, bukan di baris 1" in str(refused("title_line.csv"))
+
+
+def test_mixed_line_ends_are_read_without_losing_a_row():
+    result = aggregate_file(CORPUS / "mixed_line_ends.csv", cutoff=CUTOFF, province="17")
+    assert result.rows == {"read": 20, "used": 20, "rejected": 0}
+    assert result.tables == tables_of("valid.csv")
 
 
 def test_corpus_on_disk_is_what_make_corpus_generates(tmp_path):

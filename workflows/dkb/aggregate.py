@@ -27,6 +27,7 @@ from .errors import DkbFileError, _
 from .ingest import check_file
 from .loader import file_row_number, load
 from .quality import CODED_FIELDS, MAX_EXAMPLES, PROBLEMS
+from .structure import find_open_quote, thousands
 from .schema import ADULT_AGE, NEVER_MARRIED
 from .tables import Counts, build_tables, derived_indicators, region_names
 
@@ -105,11 +106,23 @@ def _no_progress(fraction, message):
     pass
 
 
-def aggregate_file(path, cutoff, province, progress=None, *, memory_limit=None, threads=None, temp_dir=None):
+def aggregate_file(
+    path,
+    cutoff,
+    province,
+    progress=None,
+    *,
+    memory_limit=None,
+    threads=None,
+    temp_dir=None,
+    max_inflated_bytes=None,
+):
     """Aggregate a DKB/DWH extract as of ``cutoff`` for ``province`` ("17", "13").
 
     Raises ``DkbFileError`` (Indonesian message) when the file cannot be used at all.
     ``progress(fraction, message)`` is called from this thread between stages.
+    ``max_inflated_bytes``: the most a gzip extract may inflate to (default
+    ``structure.DEFAULT_MAX_INFLATED_BYTES``); the scan stops as soon as it is passed.
     """
     progress = progress or _no_progress
     if isinstance(cutoff, str):
@@ -119,7 +132,13 @@ def aggregate_file(path, cutoff, province, progress=None, *, memory_limit=None, 
         raise DkbFileError(_("Provinsi %(province)s tidak dikenal oleh tabel wilayah."), province=province)
 
     progress(0.0, _("Memeriksa berkas"))
-    info = check_file(path, province=province)
+    info = check_file(
+        path,
+        province=province,
+        scan=True,
+        max_inflated_bytes=max_inflated_bytes,
+        progress=lambda fraction: progress(0.05 * fraction, _("Memeriksa berkas")),
+    )
     work_dir = tempfile.mkdtemp(prefix="sopflow-dkb-", dir=temp_dir or os.environ.get("SOPFLOW_DKB_TEMP_DIR"))
     config = {
         "memory_limit": memory_limit or DEFAULT_MEMORY_LIMIT,
@@ -136,6 +155,7 @@ def aggregate_file(path, cutoff, province, progress=None, *, memory_limit=None, 
         con.execute("SET enable_progress_bar = false")
         progress(0.05, _("Membaca data penduduk"))
         bad_lines = load(con, info)
+        _account_for_every_line(con, info, bad_lines)
 
         progress(0.6, _("Memeriksa kualitas data dan menghitung tabel agregat"))
         has_certificate = info.has("AKTA_LHR")
@@ -208,6 +228,31 @@ def aggregate_file(path, cutoff, province, progress=None, *, memory_limit=None, 
     )
     progress(1.0, _("Selesai"))
     return result
+
+
+def _account_for_every_line(con, info, bad_lines):
+    """Rows stored plus lines set aside must be the file's data lines: nobody vanishes silently.
+
+    A quoted field that swallows line breaks is the usual cause, found here with its line.
+    """
+    expected = info.data_lines
+    read = con.execute("SELECT count(*) FROM people").fetchone()[0] + len(bad_lines)
+    if expected is None or read == expected:
+        return
+    if info.format != "parquet":
+        error = find_open_quote(info.path, info.format, info.delimiter, info.header)
+        if error is not None:
+            raise error
+    raise DkbFileError(
+        _(
+            "Berkas memiliki %(lines)s baris data, tetapi hanya %(read)s yang terbaca sebagai baris "
+            "penduduk; selisih %(missing)s baris tidak dapat dijelaskan. Berkas tidak diolah agar tidak ada "
+            "penduduk yang hilang dari tabel; periksa tanda kutip dan akhir baris berkas."
+        ),
+        lines=thousands(expected),
+        read=thousands(read),
+        missing=thousands(abs(expected - read)),
+    )
 
 
 REGION_PROBLEMS = ("region_outside_province", "region_code_invalid", "kabupaten_unknown", "kecamatan_unknown")

@@ -1,37 +1,54 @@
 """Recognise a DKB/DWH extract (CSV, gzip CSV or Parquet) before it is read in full.
 
-``check_file`` looks only at the first bytes, the header and a sample of rows, so the upload page
-can refuse a wrong file at once. ``aggregate.aggregate_file`` calls it too, then lets DuckDB read
-the whole file with the delimiter and encoding found here.
+``check_file`` looks at the first bytes, the header and a sample of rows, so the upload page
+can refuse a wrong file at once; with ``scan=True`` it also reads the whole file once through
+``structure.scan`` (line lengths, quotes, line ends, the inflated size of a gzip) and counts its
+data lines. ``aggregate.aggregate_file`` always scans, then lets DuckDB read the whole file with
+the delimiter and encoding found here and checks that every data line was accounted for.
+
+Every problem is a ``DkbFileError`` with an Indonesian message that says what is wrong and,
+where there is one, on which line and in which column; no other exception leaves this module.
 """
 
 import codecs
 import csv
-import gzip
-import io
+import logging
 import re
-import zlib
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import structure
+from .structure import Structure
 from .errors import DkbFileError, _
 from .schema import COLUMN_ALIASES, OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 
 __all__ = ["DkbFileError", "FileInfo", "check_file", "normalise_column"]
+
+logger = logging.getLogger(__name__)
 
 DELIMITERS = (",", ";", "|", "\t")
 DELIMITER_NAMES = {",": "koma", ";": "titik koma", "|": "garis tegak", "\t": "tab"}
 
 # Enough for the header and a few hundred rows; a real extract row is about 200 bytes.
 SAMPLE_BYTES = 256 * 1024
+SAMPLE_ROWS = 500
+# A SIAK extract has a few dozen columns; thousands are a damaged or foreign file.
+MAX_COLUMNS = 1000
+# The header is looked for this far down when line 1 is not one (a title line, blank lines).
+HEADER_SEARCH_LINES = 20
 
 _DMY = re.compile(r"\d{2}-\d{2}-\d{4}")
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Line ends as DuckDB reads them (and not str.splitlines, which also splits at \x85, \x0c...).
+_LINE_END = re.compile(r"\r\n|\n|\r")
 
 GZIP_MAGIC = b"\x1f\x8b"
 PARQUET_MAGIC = b"PAR1"
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls and other Office files
+PDF_MAGIC = b"%PDF-"
+KNOWN_COLUMNS = frozenset(REQUIRED_COLUMNS) | frozenset(OPTIONAL_COLUMNS)
 
 
 @dataclass
@@ -45,10 +62,19 @@ class FileInfo:
     header: list = field(default_factory=list)  # names exactly as in the file, in file order
     sample_rows: int = 0  # data rows seen in the sample (all of them for Parquet)
     date_format: str | None = None  # strptime format every sampled TGL_LHR follows, if one does
+    structure: Structure | None = None  # the whole-file scan (``scan=True``), for CSV
+    sample: list = field(default_factory=list, repr=False)  # sampled rows, {normalised name: value}
 
     @property
     def compression(self):
         return "gzip" if self.format == "csv.gz" else "none"
+
+    @property
+    def data_lines(self):
+        """Rows the file holds: the scan's data lines (CSV) or the row count (Parquet)."""
+        if self.format == "parquet":
+            return self.sample_rows
+        return self.structure.data_lines if self.structure and self.structure.complete else None
 
     def has(self, column):
         return column in self.source_columns
@@ -61,37 +87,77 @@ def normalise_column(name):
     return COLUMN_ALIASES.get(cleaned, cleaned)
 
 
-def check_file(path, province=None):
+def check_file(path, province=None, *, scan=False, max_inflated_bytes=None, progress=None):
     """Return a ``FileInfo`` for a usable extract, or raise ``DkbFileError`` saying what is wrong.
 
     With ``province`` (e.g. ``"17"``) the sample is also checked for at least one row of that
-    province, so a file from another province is refused at upload time.
+    province, so a file from another province is refused at upload time. ``scan``: read the
+    whole file once (see ``structure``), refusing a gzip that inflates beyond
+    ``max_inflated_bytes`` (default ``structure.DEFAULT_MAX_INFLATED_BYTES``) as soon as it
+    does; ``progress(fraction)`` is called now and then during that read.
     """
-    path = Path(path)
+    if max_inflated_bytes is None:
+        max_inflated_bytes = structure.DEFAULT_MAX_INFLATED_BYTES
     try:
-        size = path.stat().st_size
-        with open(path, "rb") as handle:
-            head = handle.read(SAMPLE_BYTES)
+        return _check_file(Path(path), province, scan, max_inflated_bytes, progress)
+    except DkbFileError:
+        raise
+    except MemoryError:
+        raise DkbFileError(_("Memori tidak cukup untuk memeriksa berkas ini.")) from None
     except OSError:
         raise DkbFileError(_("Berkas tidak dapat dibuka.")) from None
-    if size == 0 or not head.strip():
+    except Exception as error:  # noqa: BLE001 - the user gets a message, the log a location
+        _log_unexpected(error)
+        raise DkbFileError(
+            _(
+                "Berkas tidak dapat diperiksa: susunannya tidak dikenali sebagai ekstrak DKB "
+                "(CSV dengan nama kolom SIAK di baris 1, CSV .gz, atau Parquet)."
+            )
+        ) from None
+
+
+def _log_unexpected(error):
+    """Type and code location only: exception texts may quote a value (a NIK) from the file."""
+    frame = traceback.extract_tb(error.__traceback__)[-1]
+    logger.error("check_file: unexpected %s at %s:%s", type(error).__name__, frame.filename, frame.lineno)
+
+
+def _check_file(path, province, scan, max_inflated_bytes, progress):
+    size = path.stat().st_size
+    with open(path, "rb") as handle:
+        head = handle.read(SAMPLE_BYTES)
+    if size == 0 or (size <= len(head) and not head.strip()):
         raise DkbFileError(_("Berkas kosong: tidak ada isi sama sekali."))
 
     if head.startswith(PARQUET_MAGIC):
-        info = _check_parquet(path)
-    elif head.startswith((ZIP_MAGIC, OLE_MAGIC)):
-        raise DkbFileError(
-            _(
-                "Berkas ini tampaknya berkas Excel atau ZIP, bukan CSV/Parquet. "
-                "Ekspor ulang data dari SIAK sebagai CSV atau Parquet."
-            )
-        )
+        info = _check_parquet(path, max_inflated_bytes)
     else:
+        _refuse_other_formats(head)
         if head.startswith(GZIP_MAGIC):
             fmt, text_head = "csv.gz", _gunzip_head(path)
+            complete = len(text_head) < SAMPLE_BYTES
+            if not text_head.strip() and complete:
+                raise DkbFileError(_("Berkas kosong: tidak ada isi sama sekali."))
+            if text_head.startswith(GZIP_MAGIC):
+                raise DkbFileError(
+                    _("Berkas dikompres gzip dua kali (.gz di dalam .gz); buka satu kali lalu unggah ulang.")
+                )
+            _refuse_other_formats(text_head)
         else:
-            fmt, text_head = "csv", head
-        info = _check_csv(path, fmt, text_head, truncated=size > len(head) or fmt == "csv.gz")
+            fmt, text_head, complete = "csv", head, size <= len(head)
+        info = _check_csv(path, fmt, text_head, complete)
+        if scan:
+            info.structure = structure.scan(
+                path,
+                fmt,
+                info.delimiter,
+                info.header,
+                info.encoding,
+                max_inflated_bytes=max_inflated_bytes,
+                progress=progress,
+            )
+        elif not complete and fmt == "csv" and info.encoding == "utf-8":
+            _check_plain_tail(path)
 
     missing = [column for column in REQUIRED_COLUMNS if not info.has(column)]
     if missing:
@@ -102,7 +168,7 @@ def check_file(path, province=None):
         if info.format == "parquet":
             seen = _parquet_sample_provinces(info)
         else:
-            seen = _csv_sample_provinces(info, text_head)
+            seen = _province_codes(row.get("NO_PROP") for row in info.sample)
         if seen and f"{int(province):02d}" not in seen:
             raise DkbFileError(
                 _("Berkas berisi data provinsi %(found)s, bukan provinsi %(province)s."),
@@ -112,15 +178,55 @@ def check_file(path, province=None):
     return info
 
 
+def _refuse_other_formats(head):
+    """Files people save under a .csv name by mistake: a workbook, a PDF, a web page."""
+    if head.startswith((ZIP_MAGIC, OLE_MAGIC)):
+        raise DkbFileError(
+            _(
+                "Berkas ini tampaknya berkas Excel atau ZIP, bukan CSV/Parquet. "
+                "Ekspor ulang data dari SIAK sebagai CSV atau Parquet."
+            )
+        )
+    if head.startswith(PDF_MAGIC):
+        raise DkbFileError(
+            _("Berkas ini dokumen PDF, bukan ekstrak CSV/Parquet. Unggah ekstrak data dari SIAK.")
+        )
+    if re.match(rb"\s*<(!doctype html|html|\?xml)", head[:1024].removeprefix(codecs.BOM_UTF8), re.IGNORECASE):
+        raise DkbFileError(
+            _(
+                "Berkas ini halaman web (HTML/XML), bukan ekstrak CSV: kemungkinan yang tersimpan adalah "
+                "halaman galat atau halaman masuk aplikasi. Unduh ulang ekstraknya dari SIAK."
+            )
+        )
+
+
 def _gunzip_head(path):
+    """The first SAMPLE_BYTES of the inflated stream (all of it when shorter)."""
+    data = bytearray()
     try:
-        with gzip.open(path, "rb") as handle:
-            return handle.read(SAMPLE_BYTES)
-    except (OSError, EOFError, zlib.error):
-        raise DkbFileError(_("Berkas gzip rusak atau terpotong; unggah ulang berkas yang utuh.")) from None
+        for chunk in structure.iter_inflated(path, limit=SAMPLE_BYTES, chunk=SAMPLE_BYTES):
+            data += chunk
+    except structure.InflateStop as stop:
+        pieces = _LINE_END.split(data.decode("latin-1"))
+        raise structure.inflate_error(stop, len(pieces) - 1, pieces[-1] != "") from None
+    return bytes(data)
 
 
-def _decode(raw, truncated):
+def _check_plain_tail(path):
+    """A large plain UTF-8 file that stops inside a multi-byte character was cut off."""
+    with open(path, "rb") as handle:
+        handle.seek(-4, 2)
+        tail = handle.read()
+    if structure.incomplete_utf8_tail(tail):
+        raise DkbFileError(
+            _(
+                "Berkas terpotong: baris terakhirnya berhenti di tengah sebuah karakter UTF-8. "
+                "Berkas tidak terekspor atau terunggah sampai selesai; unggah ulang berkas yang utuh."
+            )
+        )
+
+
+def _decode(raw, complete):
     """UTF-8 when the sample is valid UTF-8, else Latin-1 (every byte is valid Latin-1)."""
     raw = raw.removeprefix(codecs.BOM_UTF8)
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -130,11 +236,24 @@ def _decode(raw, truncated):
         )
     if b"\x00" in raw:
         raise DkbFileError(_("Berkas bukan teks CSV (berisi data biner)."))
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         # final=False tolerates a multi-byte character cut at the end of the sample.
-        return codecs.getincrementaldecoder("utf-8")().decode(raw, final=not truncated), "utf-8"
+        text = decoder.decode(raw, final=False)
     except UnicodeDecodeError:
         pass
+    else:
+        if complete and decoder.getstate()[0]:
+            # The whole file is valid UTF-8 up to its last bytes, which stop mid-character.
+            raise DkbFileError(
+                _(
+                    "Berkas terpotong: baris terakhir (baris %(line)s) berhenti di tengah sebuah "
+                    "karakter UTF-8. Berkas tidak terekspor atau terunggah sampai selesai; unggah "
+                    "ulang berkas yang utuh."
+                ),
+                line=structure.thousands(len(_LINE_END.split(text))),
+            )
+        return text, "utf-8"
     text = raw.decode("latin-1")
     if _looks_binary(text):
         raise DkbFileError(_("Berkas bukan teks CSV (berisi data biner)."))
@@ -147,40 +266,52 @@ def _looks_binary(text):
     return controls > len(text[:4096]) * 0.01
 
 
-def _check_csv(path, fmt, raw, truncated):
-    text, encoding = _decode(raw, truncated)
-    lines = text.splitlines()
-    if truncated and lines and not text.endswith(("\n", "\r")):
-        lines = lines[:-1]  # the last line of a sample may be cut
-    lines = [line for line in lines if line.strip()]
-    if not lines:
-        raise DkbFileError(_("Berkas kosong: tidak ada isi sama sekali."))
+def _split(line, delimiter):
+    """One line's fields (a line never continues into the next: the scanner refuses that)."""
+    return next(csv.reader([line], delimiter=delimiter), [])
 
-    header = lines[0]
-    delimiter = _pick_delimiter(header)
+
+def _check_csv(path, fmt, raw, complete):
+    first_end = re.search(rb"[\r\n]", raw)
+    if (first_end.start() if first_end else len(raw)) > structure.MAX_LINE_BYTES:
+        raise structure.line_too_long(1)
+    text, encoding = _decode(raw, complete)
+    lines = _LINE_END.split(text)
+    if not complete:
+        lines = lines[:-1]  # the last line of a sample may be cut
+    elif lines and lines[-1] == "":
+        lines = lines[:-1]  # after the final line end
+
+    delimiter = _pick_delimiter(lines[0]) if lines else None
     if delimiter is None:
+        _refuse_header(lines)
+    names = _split(lines[0], delimiter)
+    if len(names) > MAX_COLUMNS:
         raise DkbFileError(
             _(
-                "Pemisah kolom tidak dikenali. Gunakan koma, titik koma, garis tegak (|) atau tab, "
-                "dengan nama kolom SIAK pada baris pertama."
-            )
-        )
-    reader = csv.reader(io.StringIO("\n".join(lines[:200])), delimiter=delimiter)
-    names = next(reader)
-    source_columns = {}
-    for name in names:
-        source_columns.setdefault(normalise_column(name), name)
-    rows = [row for row in reader if any(cell.strip() for cell in row)]
-    ragged = sum(1 for row in rows if len(row) != len(names))
-    if rows and ragged * 2 > len(rows):
-        raise DkbFileError(
-            _(
-                "Jumlah kolom pada baris data tidak sama dengan baris judul (dipisah dengan %(delimiter)s). "
-                "Periksa pemisah kolom berkas."
+                "Baris judul (baris 1) berisi %(count)s kolom; ekstrak DKB hanya memiliki beberapa puluh "
+                "kolom (paling banyak %(limit)s). Berkas rusak atau bukan ekstrak DKB."
             ),
-            delimiter=DELIMITER_NAMES[delimiter],
+            count=structure.thousands(len(names)),
+            limit=structure.thousands(MAX_COLUMNS),
         )
-    return FileInfo(
+    source_columns = _source_columns(names)
+
+    # Same structural checks as the full scan, on the sample: found here, they are found at upload.
+    scanner = structure.LineScanner(delimiter, names, encoding)
+    scanner.feed(raw)
+    if complete:
+        scanner.finish()
+
+    rows, first_line = [], {}
+    for number, line in enumerate(lines[1 : SAMPLE_ROWS + 1], start=2):
+        if line.strip():
+            rows.append(_split(line, delimiter))
+            first_line[len(rows) - 1] = number
+    ragged = [index for index, row in enumerate(rows) if len(row) != len(names)]
+    if rows and len(ragged) * 2 > len(rows):
+        _refuse_ragged(names, delimiter, rows, first_line[ragged[0]], lines)
+    info = FileInfo(
         date_format=_sample_date_format(names, rows),
         path=path,
         format=fmt,
@@ -191,6 +322,110 @@ def _check_csv(path, fmt, raw, truncated):
         header=names,
         sample_rows=len(rows),
     )
+    positions = {name: names.index(original) for name, original in source_columns.items()}
+    info.sample = [
+        {name: row[index] for name, index in positions.items() if index < len(row)} for row in rows
+    ]
+    return info
+
+
+def _source_columns(names):
+    """Normalised name -> name as in the file; a SIAK column the engine reads may appear once."""
+    seen = {}
+    for position, name in enumerate(names, start=1):
+        seen.setdefault(normalise_column(name), []).append(position)
+    repeated = {
+        name: positions for name, positions in seen.items() if name in KNOWN_COLUMNS and len(positions) > 1
+    }
+    if repeated:
+        described = "; ".join(
+            f"{name} (kolom ke-{', ke-'.join(str(p) for p in positions[:-1])} dan ke-{positions[-1]})"
+            for name, positions in repeated.items()
+        )
+        raise DkbFileError(
+            _(
+                "Kolom ganda pada baris judul: %(columns)s. Setiap kolom SIAK hanya boleh ada satu kali, "
+                "agar jelas nilai mana yang dibaca; hapus kolom yang berlebih lalu unggah ulang."
+            ),
+            columns=described,
+        )
+    source_columns = {}
+    for name in names:
+        source_columns.setdefault(normalise_column(name), name)
+    return source_columns
+
+
+def _refuse_header(lines):
+    """Line 1 is not a header: say where the header is, if it is a few lines further down."""
+    for number, line in enumerate(lines[1:HEADER_SEARCH_LINES], start=2):
+        if _pick_delimiter(line) is not None:
+            raise DkbFileError(
+                _(
+                    "Baris judul (nama kolom SIAK) ada di baris %(line)s, bukan di baris 1. Hapus baris "
+                    "di atasnya (judul laporan atau baris kosong) lalu unggah ulang."
+                ),
+                line=number,
+            )
+    if lines and not lines[0].strip():
+        raise DkbFileError(
+            _("Baris 1 kosong: baris pertama berkas harus berisi nama kolom SIAK (NIK, NO_KK, ...).")
+        )
+    found = _other_separator(lines[0]) if lines else None
+    if found:
+        raise DkbFileError(
+            _(
+                'Pemisah kolom tidak dikenali: baris judul dipisah dengan "%(found)s". Gunakan koma, '
+                "titik koma, garis tegak (|) atau tab, dengan nama kolom SIAK pada baris pertama."
+            ),
+            found=found,
+        )
+    raise DkbFileError(
+        _(
+            "Pemisah kolom tidak dikenali. Gunakan koma, titik koma, garis tegak (|) atau tab, "
+            "dengan nama kolom SIAK pada baris pertama."
+        )
+    )
+
+
+def _refuse_ragged(names, delimiter, rows, line, lines):
+    """Most sampled rows do not have the header's column count: name the delimiter they use."""
+    data_lines = [text for text in lines[1 : SAMPLE_ROWS + 1] if text.strip()]
+    for other in DELIMITERS:
+        if other == delimiter:
+            continue
+        fitting = sum(1 for text in data_lines if len(_split(text, other)) == len(names))
+        if fitting * 2 > len(data_lines):
+            raise DkbFileError(
+                _(
+                    "Baris judul dipisah dengan %(header)s, tetapi baris data (mulai baris %(line)s) dipisah "
+                    "dengan %(data)s. Simpan ulang berkas dengan satu pemisah kolom yang sama."
+                ),
+                header=DELIMITER_NAMES[delimiter],
+                data=DELIMITER_NAMES[other],
+                line=line,
+            )
+    raise DkbFileError(
+        _(
+            "Jumlah kolom pada baris data tidak sama dengan baris judul (dipisah dengan %(delimiter)s), "
+            "mulai baris %(line)s: baris judul %(expected)s kolom, baris itu %(found)s kolom. "
+            "Periksa pemisah kolom berkas."
+        ),
+        delimiter=DELIMITER_NAMES[delimiter],
+        line=line,
+        expected=len(names),
+        found=len(_split(lines[line - 1], delimiter)),
+    )
+
+
+def _other_separator(header):
+    """A character outside DELIMITERS that splits the header into SIAK names (":" from some tools)."""
+    candidates = {char for char in header if not char.isalnum() and char not in "_- \"'\ufeff"}
+    best, best_hits = None, 1
+    for char in sorted(candidates):
+        hits = sum(1 for name in header.split(char) if normalise_column(name) in KNOWN_COLUMNS)
+        if hits > best_hits:
+            best, best_hits = char, hits
+    return best
 
 
 def _sample_date_format(names, rows):
@@ -207,28 +442,47 @@ def _sample_date_format(names, rows):
 
 def _pick_delimiter(header):
     """The candidate that splits the header into the most known SIAK column names."""
-    known = set(REQUIRED_COLUMNS) | set(OPTIONAL_COLUMNS)
     best, best_hits = None, 0
     for delimiter in DELIMITERS:
-        names = next(csv.reader([header], delimiter=delimiter))
-        hits = sum(1 for name in names if normalise_column(name) in known)
+        try:
+            names = _split(header, delimiter)
+        except csv.Error:
+            continue
+        hits = sum(1 for name in names if normalise_column(name) in KNOWN_COLUMNS)
         if len(names) > 1 and hits > best_hits:
             best, best_hits = delimiter, hits
     return best
 
 
-def _check_parquet(path):
+def _check_parquet(path, max_inflated_bytes):
     import pyarrow.parquet as pq
 
     try:
         parquet = pq.ParquetFile(path)
         names = parquet.schema_arrow.names
         rows = parquet.metadata.num_rows
+        inflated = sum(
+            parquet.metadata.row_group(index).total_byte_size
+            for index in range(parquet.metadata.num_row_groups)
+        )
     except Exception:  # pyarrow raises several unrelated types for a damaged file
         raise DkbFileError(_("Berkas Parquet rusak atau tidak dapat dibaca."))
-    source_columns = {}
-    for name in names:
-        source_columns.setdefault(normalise_column(name), name)
+    if max_inflated_bytes is not None and inflated > max_inflated_bytes:
+        raise DkbFileError(
+            _("Isi berkas Parquet (%(size)s setelah dibuka) melebihi batas %(limit)s untuk satu ekstrak."),
+            size=structure.format_bytes(inflated),
+            limit=structure.format_bytes(max_inflated_bytes),
+        )
+    if len(names) > MAX_COLUMNS:
+        raise DkbFileError(
+            _(
+                "Berkas Parquet berisi %(count)s kolom; ekstrak DKB hanya memiliki beberapa puluh kolom "
+                "(paling banyak %(limit)s)."
+            ),
+            count=structure.thousands(len(names)),
+            limit=structure.thousands(MAX_COLUMNS),
+        )
+    source_columns = _source_columns(names)
     return FileInfo(
         path=path,
         format="parquet",
@@ -237,18 +491,6 @@ def _check_parquet(path):
         header=list(names),
         sample_rows=rows,
     )
-
-
-def _csv_sample_provinces(info, raw):
-    text, _encoding = _decode(raw, truncated=True)
-    reader = csv.DictReader(io.StringIO(text), delimiter=info.delimiter)
-    column = info.source_columns["NO_PROP"]
-    values = []
-    for index, row in enumerate(reader):
-        if index >= 500:
-            break
-        values.append(row.get(column))
-    return _province_codes(values)
 
 
 def _parquet_sample_provinces(info):

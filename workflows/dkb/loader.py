@@ -118,10 +118,14 @@ def _select_list(refs):
 def _csv_source(info, encoding, types, strict=False):
     """``strict``: stop at the first bad line (fast path) instead of setting it aside."""
     columns = ", ".join(f"'c{index}': '{kind}'" for index, kind in enumerate(types))
-    date_format = f"dateformat = {_sql_string(info.date_format)}, " if info.date_format else ""
+    options = f"dateformat = {_sql_string(info.date_format)}, " if info.date_format else ""
+    # DuckDB's strict mode refuses a file whose lines end in more than one way (CRLF and LF
+    # mixed); the scan has counted every line, so the lenient mode is checked against it.
+    if info.structure is not None and info.structure.mixed_line_ends:
+        options += "strict_mode = false, "
     return (
         f"read_csv({_sql_string(info.path)}, header = true, auto_detect = false, columns = {{{columns}}}, "
-        f"delim = {_sql_string(info.delimiter)}, quote = '\"', escape = '\"', {date_format}"
+        f"delim = {_sql_string(info.delimiter)}, quote = '\"', escape = '\"', {options}"
         f"encoding = {_sql_string(encoding)}, compression = {_sql_string(info.compression)}, "
         + ("null_padding = false)" if strict else "store_rejects = true, null_padding = false)")
     )
@@ -192,6 +196,19 @@ def _file_error(error, info):
         return DkbFileError(_("Berkas gzip rusak atau terpotong; unggah ulang berkas yang utuh."))
     if info.format == "parquet":
         return DkbFileError(_("Berkas Parquet rusak atau tidak dapat dibaca."))
+    if "not latin-1 encoded" in message:
+        from .structure import first_line_with_c1_byte, thousands
+
+        line = first_line_with_c1_byte(info.path, info.format)
+        if line is not None:
+            return DkbFileError(
+                _(
+                    "Baris %(line)s memuat karakter khusus Windows-1252 (mis. tanda kutip miring atau "
+                    "tanda euro) yang tidak dapat dibaca: berkas ini bukan UTF-8 maupun Latin-1. Simpan "
+                    "ulang berkas sebagai CSV UTF-8 lalu unggah ulang."
+                ),
+                line=thousands(line),
+            )
     # DuckDB's CSV messages quote the offending line, which may hold a NIK: never pass them on.
     return DkbFileError(
         _("Berkas CSV tidak dapat dibaca sampai selesai; pastikan berkas utuh dan berformat CSV ekspor SIAK.")

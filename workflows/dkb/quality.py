@@ -3,7 +3,8 @@
 A row is **rejected** (read, reported, not counted in any table) when the aggregate cannot place
 or count it honestly:
 
-- ``malformed_line``: the CSV line has the wrong number of fields or an unterminated quote;
+- ``malformed_line``: the CSV line has the wrong number of fields (a quote left open at the end
+  of its line refuses the whole file instead, with its line: see ``structure.py``);
 - ``nik_not_16_digits``: NIK empty, not 16 digits, or mangled (e.g. ``1.77101E+15`` from Excel);
 - ``nik_duplicate``: the same NIK again; the first occurrence in file order is kept, every later
   one is rejected so nobody is counted twice;

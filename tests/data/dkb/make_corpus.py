@@ -88,6 +88,58 @@ def make(out_dir, workdir):
     write_text("other_province.csv", as_csv(other))
     write_xlsx(out_dir / "xlsx_renamed.csv", rows)
 
+    # Wrong-delimiter sniff case: the header is split by semicolons, the rows by commas, so
+    # the header alone picks the wrong delimiter for the data.
+    write_text("mixed_delimiter.csv", as_csv(rows[:1], ";") + as_csv(rows[1:], ","))
+    # Cut off in the middle of a character: the last name ends with the first byte of "Ñ".
+    cut = [list(row) for row in rows]
+    cut[-1] = cut[-1][: column["NAMA_LGKP"] + 1]
+    cut[-1][-1] = "WARGA SINTETIS Ñ"
+    (out_dir / "truncated_multibyte.csv").write_bytes(as_csv(cut).rstrip("\n").encode("utf-8")[:-1])
+    # A stray quote opening the name on person 6 (line 7): it would swallow every later line.
+    stray = [list(row) for row in rows]
+    stray[6][column["NAMA_LGKP"]] = "@QUOTE@" + stray[6][column["NAMA_LGKP"]]
+    write_text("stray_quote.csv", as_csv(stray).replace("@QUOTE@", '"'))
+    # Two NIK columns: which one is the person's?
+    twice = [row + [row[column["NIK"]]] for row in rows]
+    write_text("duplicate_column.csv", as_csv(twice))
+    # CRLF and LF line ends mixed (lines appended in another editor): read, nobody lost.
+    text = as_csv(rows).splitlines()
+    write_text(
+        "mixed_line_ends.csv",
+        "".join(line + ("\r\n" if index % 2 else "\n") for index, line in enumerate(text)),
+    )
+    # A report title above the header.
+    write_text("title_line.csv", "DATA KONSOLIDASI BERSIH SEMESTER I\n" + as_csv(rows))
+
+
+def write_gzip_bomb(path, blank_bytes, member_bytes=64 * 1024 * 1024):
+    """A valid 20-row extract followed by ``blank_bytes`` of empty lines, gzip-compressed.
+
+    Generated at test time (never committed). The blank part is one compressed member of
+    ``member_bytes`` newlines written again and again: a valid multi-member gzip, a few MB for
+    gigabytes inflated, made in well under a second.
+    """
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        valid = as_csv(base_rows(Path(tmp)))
+    member = gzip.compress(b"\n" * member_bytes, compresslevel=9, mtime=0)
+    with open(path, "wb") as handle:
+        handle.write(gzip.compress(valid.encode(), mtime=0))
+        for _index in range(blank_bytes // member_bytes):
+            handle.write(member)
+    return path
+
+
+def write_one_line_gzip(path, line_bytes, member_bytes=16 * 1024 * 1024):
+    """A gzip file whose content is one line of ``line_bytes`` letters (no line end at all)."""
+    member = gzip.compress(b"A" * member_bytes, compresslevel=9, mtime=0)
+    with open(path, "wb") as handle:
+        for _index in range(line_bytes // member_bytes):
+            handle.write(member)
+    return path
+
 
 def write_xlsx(path, rows):
     """An Excel workbook saved under a .csv name, as users do; not byte-stable (zip timestamps)."""
