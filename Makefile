@@ -35,13 +35,16 @@ define start_local
 	@echo "SOPFlow: http://127.0.0.1:$(PORT)/  (demo logins in README.md)"
 	@$(PY) manage.py run_timers & TIMERS=$$!; $(PY) manage.py run_jobs & JOBS=$$!; \
 	  trap "kill $$TIMERS $$JOBS 2>/dev/null" EXIT INT TERM; \
-	  $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	  $(PY) manage.py runserver $(RUNSERVER_OPTIONS) 127.0.0.1:$(PORT)
 endef
 
+# Officers' server: one process, no code reloader (restart it after an update).
+run: RUNSERVER_OPTIONS := --noreload
 run: setup
 	$(start_local)
 
-# For developers only: Django's debug pages (which can show data) instead of SOPFlow's own.
+# For developers only: Django's debug pages (which can show data) instead of SOPFlow's own,
+# and the server reloads itself when the code changes.
 dev: export DJANGO_DEBUG := 1
 dev: setup
 	$(start_local)

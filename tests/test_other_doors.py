@@ -109,6 +109,12 @@ def test_behind_the_proxy_the_address_is_the_one_nginx_reports(bengkulu, setting
     assert log_in(colleague, "bkl.kasi", "pw").status_code == 302
 
 
+def test_a_malformed_x_real_ip_falls_back_to_the_peer_address(bengkulu, settings):
+    settings.SOPFLOW_BEHIND_PROXY = True
+    response = log_in(Client(REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP="bukan-alamat"), "bkl.kasi", "salah")
+    assert response.status_code == 200  # the wrong password re-shows the form; no error page
+
+
 def test_without_the_proxy_setting_a_forged_x_real_ip_changes_nothing(bengkulu, settings):
     settings.SOPFLOW_BEHIND_PROXY = False
     for attempt in range(10):

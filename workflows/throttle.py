@@ -5,6 +5,7 @@ that all web workers share). django-ratelimit was considered: its system checks 
 cache backend but memcached and Redis, which the embedded set-up does not have.
 """
 
+import ipaddress
 import time
 
 from django.conf import settings
@@ -19,15 +20,18 @@ def client_address(request):
     """
     if settings.SOPFLOW_BEHIND_PROXY:
         forwarded = request.META.get("HTTP_X_REAL_IP", "").strip()
-        if forwarded:
-            return forwarded
-    return request.META.get("REMOTE_ADDR") or "unknown"
+        try:
+            return str(ipaddress.ip_address(forwarded))
+        except ValueError:
+            pass  # absent or not an address: not from our proxy
+    # None, not a made-up value: axes stores the address in an IP column (inet on PostgreSQL).
+    return request.META.get("REMOTE_ADDR") or None
 
 
 def over_limit(scope, request, limit, window_seconds=3600):
     """Count this request for its address; True once more than ``limit`` arrived in the window."""
     window = int(time.time() // window_seconds)
-    key = f"throttle:{scope}:{client_address(request)}:{window}"
+    key = f"throttle:{scope}:{client_address(request) or 'unknown'}:{window}"
     cache.add(key, 0, timeout=window_seconds)
     try:
         count = cache.incr(key)

@@ -163,11 +163,15 @@ def log_out(page):
     expect(page.locator(".vf-page__menu-toggle-button")).to_have_count(0)  # no signed-in drawer
 
 
-def open_from_list(page, list_name, step_title):
-    """Open Antrean (queue) or Kotak Masuk (inbox) from the menu and click the step's task."""
+def open_from_list(page, list_name, step_title, process_pk=None):
+    """Open Antrean (queue) or Kotak Masuk (inbox) from the menu and click the step's task
+    (of process ``process_pk``: the list may hold other periods' tasks at the same step)."""
     page.get_by_role("link", name=re.compile(list_name)).first.click()
     expect(page.locator("h1.vf-card__title")).to_contain_text(list_name)
-    row = page.locator("table.vf-list__table tbody tr", has_text=step_title).first
+    rows = page.locator("table.vf-list__table tbody tr", has_text=step_title)
+    if process_pk is not None:
+        rows = rows.filter(has_text=f"#{process_pk}/")
+    row = rows.first
     row.get_by_role("link").first.click()  # the task number, "#<process>/<task>"
 
 
@@ -195,8 +199,8 @@ def run_background_worker():
         call_command("run_jobs", "--once", stdout=StringIO())
 
 
-def take_from_queue(page, number):
-    open_from_list(page, "Antrean", STEP_TITLES[number])
+def take_from_queue(page, number, process_pk=None):
+    open_from_list(page, "Antrean", STEP_TITLES[number], process_pk)
     claim(page)
     expect_step_page(page, number)
 
@@ -228,7 +232,7 @@ def test_each_role_clicks_sop_a_from_kadis_order_to_backup(org, page, dkb_file, 
 
     # 2. Kabid takes the SK step from the queue and names one team member.
     log_in(page, "bkl.kabid")
-    take_from_queue(page, 2)
+    take_from_queue(page, 2, process_pk)
     expect(page.locator(".sop-history")).to_contain_text(f"{NAMES['kadis']} memulai proses")  # the hand-off
     page.get_by_label("Nomor SK Tim").fill(f"800/17/PIAK/{YEAR}")
     page.get_by_label("Tanggal SK").fill(f"{YEAR}-07-01")
@@ -239,7 +243,7 @@ def test_each_role_clicks_sop_a_from_kadis_order_to_backup(org, page, dkb_file, 
     # 3. The member named in the SK uploads the extract; the background worker aggregates it
     # while the page shows the progress and reloads itself when the tables are ready.
     log_in(page, "bkl.tim")
-    take_from_queue(page, 3)
+    take_from_queue(page, 3, process_pk)
     page.get_by_label("Berkas ekstrak DKB/DWH").set_input_files(str(dkb_file))
     page.get_by_label("Sumber data").select_option("DKB")
     expect(page.get_by_label("Tanggal posisi data")).to_have_value(f"{YEAR}-06-30")  # end of semester I
@@ -258,7 +262,7 @@ def test_each_role_clicks_sop_a_from_kadis_order_to_backup(org, page, dkb_file, 
 
     # 4. Kasi reads the team's notes and tables on the task page and returns the work.
     log_in(page, "bkl.kasi")
-    take_from_queue(page, 4)
+    take_from_queue(page, 4, process_pk)
     expect(page.get_by_text(FIRST_NOTES)).to_be_visible()
     expect(page.get_by_role("heading", name="Tabel agregat kependudukan")).to_be_visible()
     review(page, 4, "Ada kekurangan: kembalikan ke Tim Teknis", RETURN_NOTE)
@@ -267,7 +271,7 @@ def test_each_role_clicks_sop_a_from_kadis_order_to_backup(org, page, dkb_file, 
     # 3 again. The same member finds it in the inbox, already theirs, reads the note, and hands
     # the same tables over again with the explanation the Kasi asked for.
     log_in(page, "bkl.tim")
-    open_from_list(page, "Kotak Masuk", STEP_TITLES[3])
+    open_from_list(page, "Kotak Masuk", STEP_TITLES[3], process_pk)
     expect_step_page(page, 3)
     # The reason is on the page: the history panel shows the return with the Kasi's note.
     expect(page.locator(".sop-history__event--return")).to_contain_text(RETURN_NOTE)
@@ -278,7 +282,7 @@ def test_each_role_clicks_sop_a_from_kadis_order_to_backup(org, page, dkb_file, 
 
     # 4 again. The correction comes back to the same Kasi, who approves.
     log_in(page, "bkl.kasi")
-    open_from_list(page, "Kotak Masuk", STEP_TITLES[4])
+    open_from_list(page, "Kotak Masuk", STEP_TITLES[4], process_pk)
     expect_step_page(page, 4)
     expect(page.get_by_text(SECOND_NOTES)).to_be_visible()
     review(page, 4, "Benar: paraf dan teruskan ke Kabid PIAK")
@@ -286,7 +290,7 @@ def test_each_role_clicks_sop_a_from_kadis_order_to_backup(org, page, dkb_file, 
 
     # 5. Kabid validates.
     log_in(page, "bkl.kabid")
-    take_from_queue(page, 5)
+    take_from_queue(page, 5, process_pk)
     review(page, 5, "Valid: teruskan ke Kepala Dinas")
     log_out(page)
 
@@ -294,7 +298,7 @@ def test_each_role_clicks_sop_a_from_kadis_order_to_backup(org, page, dkb_file, 
     # The final report was queued for rendering when the Kabid validated; the page shows its
     # progress and reloads itself once the worker has rendered it.
     log_in(page, "bkl.kadis")
-    take_from_queue(page, 6)
+    take_from_queue(page, 6, process_pk)
     run_background_worker()
     expect(page.locator(".sop-run")).to_contain_text("Laporan final sudah disiapkan", timeout=WORK_TIMEOUT_MS)
     page.get_by_label("Sahkan dan tandatangani laporan").check()
@@ -304,14 +308,14 @@ def test_each_role_clicks_sop_a_from_kadis_order_to_backup(org, page, dkb_file, 
 
     # 7. Kabid receives the signed report and instructs the Kasi.
     log_in(page, "bkl.kabid")
-    take_from_queue(page, 7)
+    take_from_queue(page, 7, process_pk)
     page.get_by_label("Perintah kepada Kasi Pengolahan dan Penyajian Data").fill("Cetak 50 eksemplar.")
     finish_step(page, 7)
     log_out(page)
 
     # 8. Kasi prints, publishes and records one recipient in the distribution table.
     log_in(page, "bkl.kasi")
-    take_from_queue(page, 8)
+    take_from_queue(page, 8, process_pk)
     page.get_by_label("Jumlah eksemplar dicetak").fill("50")
     page.get_by_label("Tanggal cetak").fill(f"{YEAR}-08-01")
     page.get_by_label("Tanggal publikasi").fill(f"{YEAR}-08-02")
@@ -325,7 +329,7 @@ def test_each_role_clicks_sop_a_from_kadis_order_to_backup(org, page, dkb_file, 
 
     # 9. ADB backs the data up: the process ends.
     log_in(page, "bkl.adb")
-    take_from_queue(page, 9)
+    take_from_queue(page, 9, process_pk)
     page.locator("input[name=password1]").fill(f"arsip-semester-satu-{YEAR}")
     page.get_by_label("Ulangi kata sandi arsip").fill(f"arsip-semester-satu-{YEAR}")
     finish_step(page, 9)
