@@ -96,7 +96,15 @@ DKB_UPLOAD_MAX_MB = int(os.environ.get("SOPFLOW_DKB_UPLOAD_MAX_MB", "2048"))
 EVIDENCE_UPLOAD_MAX_MB = int(os.environ.get("SOPFLOW_EVIDENCE_UPLOAD_MAX_MB", "20"))
 # Uploads larger than this stream to a temporary file on disk instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-FILE_UPLOAD_TEMP_DIR = os.environ.get("SOPFLOW_UPLOAD_TEMP_DIR") or None
+# Uploads stream into nameless files (gone with the process) in this private directory (0700);
+# each view's limit (its max_upload_bytes) is enforced while the body is read, see
+# workflows/uploads.py. URLs without a limit of their own accept UPLOAD_DEFAULT_MAX_MB.
+FILE_UPLOAD_TEMP_DIR = os.environ.get("SOPFLOW_UPLOAD_TEMP_DIR") or str(VAR_DIR / "tmp" / "uploads")
+FILE_UPLOAD_HANDLERS = ["workflows.uploads.LimitedUploadHandler"]
+UPLOAD_DEFAULT_MAX_MB = int(os.environ.get("SOPFLOW_UPLOAD_DEFAULT_MAX_MB", "5"))
+# How large a gzip extract may become once inflated (50 million rows of up to 400 bytes): the
+# engine stops reading there, and at once for a gzip bomb (workflows/dkb/structure.py).
+DKB_MAX_INFLATED_MB = int(os.environ.get("SOPFLOW_DKB_MAX_INFLATED_MB", "20480"))
 # Stored files are personal data: readable by SOPFlow's own user only.
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700

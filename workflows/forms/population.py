@@ -1,7 +1,6 @@
 from datetime import date
 
 from django import forms
-from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
@@ -9,9 +8,13 @@ from django.utils.translation import gettext_lazy as _
 from ..models import DkbUpload, PeriodType, Review, SopProcess
 from ..models.organisation import officers_with_role
 from ..roles import Role
+from ..uploads import UploadLimit, refusal_error
 from .common import DateInput, InstructionForm, ReviewForm, year_field
 
 SEMESTERS = [(1, _("Semester I (posisi 30 Juni)")), (2, _("Semester II (posisi 31 Desember)"))]
+
+# The step-3 view's max_upload_bytes: enforced while the extract streams in (workflows/uploads.py).
+DKB_UPLOAD_LIMIT = UploadLimit("DKB_UPLOAD_MAX_MB")
 
 
 def duplicate_period_error(organisation, sop, year, period_type, number):
@@ -106,7 +109,10 @@ class UploadForm(forms.ModelForm):
 
     def clean_upload(self):
         upload = self.cleaned_data.get("upload")
-        limit = int(settings.DKB_UPLOAD_MAX_MB * 1024 * 1024)
+        refused = refusal_error(upload)  # stopped while streaming in, past the view's limit
+        if refused:
+            raise forms.ValidationError(refused, code="too_large")
+        limit = int(DKB_UPLOAD_LIMIT)
         if upload.size == 0:
             raise forms.ValidationError(_("Berkas kosong (0 bita). Unggah ekstrak yang berisi data."))
         if upload.size > limit:

@@ -1,5 +1,4 @@
 from django import forms
-from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
@@ -7,6 +6,7 @@ from ..models import Opd, PeriodType, UtilizationEntry
 from ..models.organisation import officers_with_role
 from ..models.process import PERIOD_LIMITS
 from ..roles import Role
+from ..uploads import UploadLimit, refusal_error
 from .common import DateInput, InstructionForm, ReviewForm, year_field
 from .population import duplicate_period_error
 
@@ -67,6 +67,10 @@ class InstructStaffForm(InstructionForm):
         self.fields["staff"].label_from_instance = lambda user: user.get_full_name() or user.username
 
 
+# The step-3 view's max_upload_bytes: each evidence file is cut off at this size while it streams in.
+EVIDENCE_UPLOAD_LIMIT = UploadLimit("EVIDENCE_UPLOAD_MAX_MB")
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -104,8 +108,14 @@ class UtilizationEntryForm(forms.ModelForm):
 
     def clean_evidence(self):
         files = self.cleaned_data.get("evidence") or []
-        limit = settings.EVIDENCE_UPLOAD_MAX_MB * 1024 * 1024
+        limit = int(EVIDENCE_UPLOAD_LIMIT)
         for upload in files:
+            if refusal_error(upload):  # stopped while streaming in, past the view's limit
+                raise forms.ValidationError(
+                    _("Berkas %(name)s terlalu besar (batas %(limit)s); berkas ini tidak disimpan.")
+                    % {"name": upload.name, "limit": filesizeformat(upload.limit)},
+                    code="too_large",
+                )
             if upload.size == 0:
                 raise forms.ValidationError(_("Berkas %(name)s kosong.") % {"name": upload.name})
             if upload.size > limit:

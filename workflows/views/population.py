@@ -106,6 +106,7 @@ class ProcessDataView(StepView):
 
     form_class = forms.SubmitDraftForm
     template_name = "workflows/population/process_data.html"
+    max_upload_bytes = forms.DKB_UPLOAD_LIMIT  # enforced while the body streams in (workflows/uploads.py)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -49,6 +49,7 @@ class FillListView(StepView):
 
     form_class = forms.UtilizationEntryForm
     template_name = "workflows/utilization/fill_list.html"
+    max_upload_bytes = forms.EVIDENCE_UPLOAD_LIMIT  # per file, enforced while it streams in
 
     def extra_form_kwargs(self):
         return {"organisation": self.process.organisation}
