@@ -64,7 +64,7 @@ class SignedDocumentView(View):
 
 class ControlSheetView(View):
     def get(self, request, process_pk):
-        process = SopProcess.objects.select_related("organisation").get(pk=process_pk)
+        process = get_object_or_404(SopProcess.objects.select_related("organisation"), pk=process_pk)
         sheet = sla.control_sheet(process)
         totals = {key: sheet[key] for key in ("standard", "actual", "returns")}
         pdf = render_control_sheet(process, sheet["rows"], totals=totals)
@@ -77,7 +77,8 @@ class UtilizationReportView(View):
     def get(self, request, process_pk):
         from .utilization import previous_period_figures
 
-        process = SopProcess.objects.select_related("organisation").get(pk=process_pk, sop="B")
+        # A SOP A process has no utilization report: 404, not a 500.
+        process = get_object_or_404(SopProcess.objects.select_related("organisation"), pk=process_pk, sop="B")
         count = process.utilization_counts.order_by("-created").first()
         figures = count.figures if count else utilization_figures(process)
         previous = previous_period_figures(process)
@@ -89,7 +90,7 @@ class UtilizationReportView(View):
 
 class LakipView(View):
     def get(self, request, process_pk):
-        process = SopProcess.objects.select_related("organisation").get(pk=process_pk, sop="B")
+        process = get_object_or_404(SopProcess.objects.select_related("organisation"), pk=process_pk, sop="B")
         lakip = process.lakip_materials.order_by("-created").first()
         if lakip is None:
             raise Http404
