@@ -86,6 +86,7 @@ class UploadForm(forms.ModelForm):
     upload = forms.FileField(
         label=_("Berkas ekstrak DKB/DWH"),
         help_text=_("CSV (dipisah koma, titik koma, pipa atau tab; boleh .gz) atau Parquet."),
+        allow_empty_file=True,  # clean_upload says "Berkas kosong (0 bita)" in its own words
     )
 
     class Meta:
