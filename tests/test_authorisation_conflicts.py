@@ -151,3 +151,16 @@ def test_an_officer_who_could_never_do_the_step_still_gets_403(sumbar, race):
         assert client.post(task_url(process, task, "execute"), row(sumbar)).status_code == 403, key
     complete(sumbar, process, task, client_for(staf))
     assert client_for(sumbar["sekretariat"]).post(task_url(process, task, "execute"), row(sumbar)).status_code == 403
+
+
+def test_a_bulk_claim_that_lost_a_task_gets_the_conflict_page(sumbar, race):
+    """The queue's "ambil" for several tasks: one of them was claimed meanwhile."""
+    process, task, staf, staf2 = race
+    assert client_for(staf).post(task_url(process, task, "assign")).status_code == 302
+    response = client_for(staf2).post("/utilization/queue/assign/", {"pk": [task.pk], "_confirm": 1})
+    assert_conflict(response, "sudah diambil oleh")
+    # An officer who may not take the task at all still gets 403.
+    assert client_for(sumbar["sekretariat"]).post(
+        "/utilization/queue/assign/", {"pk": [task.pk], "_confirm": 1}).status_code == 403
+    task.refresh_from_db()
+    assert task.owner == staf

@@ -168,24 +168,52 @@ class AuditedCancelProcessView(actions.CancelProcessView):
 
 
 class ScopedBulkMixin:
-    """Bulk actions address tasks by pk from the POST body: keep them in the user's organisation."""
+    """Bulk actions address tasks by pk from the POST body: keep them in the user's organisation.
+
+    When one of the chosen tasks was claimed, released or completed by someone else since the
+    list was shown, viewflow refuses the whole action (PermissionDenied, nothing changed): that
+    is a lost race, answered with the conflict page naming the task, like a single claim.
+    """
 
     audit_action = None
+    conflict_action = None
 
     def get_queryset(self):
         return organisation_tasks(super().get_queryset(), self.request.user)
 
     def form_valid(self, form):
         tasks = list(self.get_queryset())
-        response = super().form_valid(form)
+        try:
+            response = super().form_valid(form)
+        except PermissionDenied:
+            response = self.conflict([task.pk for task in tasks])
+            if response is None:
+                raise
+            return response
         for task in tasks:
             AuditEvent.record(self.audit_action, self.request.user, task.process, task)
         return response
 
+    def conflict(self, pks):
+        from viewflow.workflow.models import Task
+
+        from ..middleware import conflict_message
+
+        for task in Task.objects.filter(pk__in=pks).select_related("owner").order_by("pk"):
+            message = conflict_message(task, self.request.user, self.conflict_action)
+            if message:
+                message = _("Tugas #%(pk)s (%(title)s): %(message)s") % {
+                    "pk": task.pk, "title": task.flow_task.task_title, "message": message,
+                }
+                return render(self.request, "workflows/task_conflict.html", {"message": message}, status=409)
+        return None
+
 
 class AuditedBulkAssignView(ScopedBulkMixin, actions.BulkAssignTasksActionView):
     audit_action = AuditEvent.Action.ASSIGN
+    conflict_action = "assign"
 
 
 class AuditedBulkUnassignView(ScopedBulkMixin, actions.BulkUnassignTasksActionView):
     audit_action = AuditEvent.Action.UNASSIGN
+    conflict_action = "unassign"
