@@ -100,6 +100,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # each view's limit (its max_upload_bytes) is enforced while the body is read, see
 # workflows/uploads.py. URLs without a limit of their own accept UPLOAD_DEFAULT_MAX_MB.
 FILE_UPLOAD_TEMP_DIR = os.environ.get("SOPFLOW_UPLOAD_TEMP_DIR") or str(VAR_DIR / "tmp" / "uploads")
+# Django's system check (files.E001) wants it to exist before any upload: a fresh clone too.
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(mode=0o700, parents=True, exist_ok=True)
 FILE_UPLOAD_HANDLERS = ["workflows.uploads.LimitedUploadHandler"]
 UPLOAD_DEFAULT_MAX_MB = int(os.environ.get("SOPFLOW_UPLOAD_DEFAULT_MAX_MB", "5"))
 # How large a gzip extract may become once inflated (50 million rows of up to 400 bytes): the

@@ -179,6 +179,14 @@ def test_verification_upload_is_capped_rate_limited_and_still_compares_a_real_co
     assert "Berkas terlalu besar" in page and "15,0" in page
     assert "SAMA" not in page
 
+    # Just over the cap, inside the room left for the form: refused while it streams in.
+    edge = public.post(url, {"copy": SimpleUploadedFile("pas.pdf", b"%PDF" + b"0" * (cap + 1024))})
+    assert edge.status_code == 413 and "Berkas terlalu besar" in edge.content.decode()
+    # A copy larger than the default upload limit (5 MB) but under the cap is compared.
+    padded = content + b"\n%" + b"0" * (6 * 1024 * 1024)
+    accepted = public.post(url, {"copy": SimpleUploadedFile("salinan.pdf", padded)})
+    assert accepted.status_code == 200 and "TIDAK SAMA" in accepted.content.decode()
+
     # A 30 MB body is refused from its declared length: the server reads none of it.
     body = CountingInput(30 * 1024 * 1024)
     refused = Client(REMOTE_ADDR="198.51.100.21").generic(

@@ -23,6 +23,7 @@ from ..reports.control_sheet import render_control_sheet
 from ..reports.population import render_population_report
 from ..reports.utilization import render_lakip, render_utilization_report
 from ..throttle import over_limit
+from ..uploads import UploadLimit, refusal_error
 from .errors import too_many_requests
 from .process import DKB_READERS
 
@@ -141,6 +142,9 @@ class VerificationView(View):
     """
 
     template_name = "workflows/verification.html"
+    # Also enforced while the body streams in (workflows/uploads.py), for a body that declared
+    # less than it sends.
+    max_upload_bytes = UploadLimit("VERIFY_UPLOAD_MAX_MB")
 
     def get(self, request, token):
         return self.show(request, token, CompareForm())
@@ -168,8 +172,10 @@ class VerificationView(View):
     def compare(self, request, token):
         form = CompareForm(request.POST, request.FILES)
         max_bytes = settings.VERIFY_UPLOAD_MAX_MB * 1024 * 1024
-        if form.is_valid() and form.cleaned_data["copy"].size > max_bytes:
-            return self.show(request, token, self.refused_form(max_bytes), status=413)
+        if form.is_valid():
+            copy = form.cleaned_data["copy"]
+            if refusal_error(copy) or copy.size > max_bytes:
+                return self.show(request, token, self.refused_form(max_bytes), status=413)
         result = None
         if form.is_valid():
             digest = hashlib.sha256()
