@@ -117,6 +117,7 @@ class AggregationRun(Job):
                 cutoff=upload.cutoff_date,
                 province=upload.process.organisation.province_code,
                 progress=progress,
+                max_inflated_bytes=settings.DKB_MAX_INFLATED_MB * 1024 * 1024,
             )
         except DkbFileError as error:
             raise JobFailed(_(error.template) % error.params) from None
