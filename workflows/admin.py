@@ -1,5 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from viewflow.workflow import admin as viewflow_admin
+from viewflow.workflow.fields import get_flow_ref
+from viewflow.workflow.models import Process, Task
 
 from .models import (
     AlternativeSchedule,
@@ -12,6 +15,24 @@ from .models import (
     SigningIdentity,
     WaktuOverride,
 )
+
+
+# Column headers and filter titles come from a field's verbose name, or from the attribute's
+# name when it has none ("DISPLAY NAME", "ACTOR", "Berdasarkan action"): every column and filter
+# an administrator sees is named here in Indonesian.
+
+
+def titled(filter_class, title):
+    """``filter_class`` (a field list filter) with an Indonesian title."""
+    return type(f"Titled{filter_class.__name__}", (filter_class,), {"title": title, "__init__": _titled_init})
+
+
+def _titled_init(self, field, request, params, model, model_admin, field_path):
+    super(type(self), self).__init__(field, request, params, model, model_admin, field_path)
+    self.title = type(self).title
+
+
+ORGANISATION_FILTER = ("organisation", titled(admin.RelatedFieldListFilter, _("organisasi")))
 
 
 class OfficerInline(admin.TabularInline):
@@ -36,11 +57,15 @@ class OfficerRoleInline(admin.TabularInline):
 
 @admin.register(Officer)
 class OfficerAdmin(admin.ModelAdmin):
-    list_display = ["display_name", "organisation", "roles_list", "position"]
+    list_display = ["name", "organisation", "roles_list", "position"]
     list_filter = ["organisation", "roles__role"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "nip"]
     autocomplete_fields = ["user"]
     inlines = [OfficerRoleInline]
+
+    @admin.display(description=_("nama"), ordering="user__first_name")
+    def name(self, officer):
+        return officer.display_name
 
     @admin.display(description=_("peran"))
     def roles_list(self, officer):
@@ -52,18 +77,52 @@ class OfficerAdmin(admin.ModelAdmin):
 
 @admin.register(Opd)
 class OpdAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_name", "organisation", "is_active"]
-    list_filter = ["organisation", "is_active"]
+    list_display = ["name", "short_name", "organisation_name", "active"]
+    list_filter = [ORGANISATION_FILTER, "is_active"]
     search_fields = ["name", "short_name"]
+
+    @admin.display(description=_("organisasi"), ordering="organisation__name")
+    def organisation_name(self, opd):
+        return opd.organisation
+
+    @admin.display(description=_("aktif"), ordering="is_active")
+    def active(self, opd):
+        # In words: Django's boolean icon reads "True"/"False" to screen readers.
+        return _("Ya") if opd.is_active else _("Tidak")
 
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: the audit trail is append-only."""
 
-    list_display = ["created", "actor", "action", "process", "step_number", "detail"]
-    list_filter = ["action"]
+    list_display = ["moment", "actor_name", "action_label", "process_label", "step", "detail_text"]
+    list_filter = [("action", titled(admin.ChoicesFieldListFilter, _("tindakan")))]
     date_hierarchy = "created"
+    list_select_related = ["actor", "process"]
+
+    @admin.display(description=_("waktu"), ordering="created")
+    def moment(self, event):
+        return event.created
+
+    @admin.display(description=_("pelaku"), ordering="actor__username")
+    def actor_name(self, event):
+        return (event.actor.get_full_name() or event.actor.get_username()) if event.actor else "—"
+
+    @admin.display(description=_("tindakan"), ordering="action")
+    def action_label(self, event):
+        return event.get_action_display()
+
+    @admin.display(description=_("proses"), ordering="process")
+    def process_label(self, event):
+        return event.process or "—"
+
+    @admin.display(description=_("langkah"), ordering="step_number")
+    def step(self, event):
+        return event.step_number or "—"
+
+    @admin.display(description=_("keterangan"))
+    def detail_text(self, event):
+        return event.detail
 
     def has_add_permission(self, request):
         return False
@@ -121,5 +180,70 @@ class WaktuOverrideAdmin(admin.ModelAdmin):
 
 @admin.register(SigningIdentity)
 class SigningIdentityAdmin(admin.ModelAdmin):
-    list_display = ["officer", "kind"]
+    list_display = ["officer_name", "kind"]
     list_filter = ["kind"]
+
+    @admin.display(description=_("pegawai"), ordering="officer__user__first_name")
+    def officer_name(self, identity):
+        return identity.officer
+
+
+# viewflow's own process and task lists, for administrators: the same rows with Indonesian
+# column names, the flow's title instead of its Python path, and no internal permission strings.
+admin.site.unregister(Process)
+admin.site.unregister(Task)
+
+
+@admin.register(Process)
+class ProcessAdmin(viewflow_admin.ProcessAdmin):
+    list_display = ["number", "created", "flow", "status", "participants", "summary"]
+    list_display_links = ["number", "created"]
+
+    @admin.display(description=_("No."), ordering="pk")
+    def number(self, process):
+        return process.pk
+
+    @admin.display(description=_("alur"), ordering="flow_class")
+    def flow(self, process):
+        return process.flow_class.process_title if process.flow_class else "—"
+
+    @admin.display(description=_("pelaksana"))
+    def participants(self, process):
+        return super().participants(process)
+
+    @admin.display(description=_("ringkasan"))
+    def summary(self, process):
+        sop_process = getattr(process, "sopprocess", None)
+        return sop_process.brief if sop_process is not None else "—"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("sopprocess")
+
+
+class TaskFlowFilter(admin.SimpleListFilter):
+    """By flow, named by its title (viewflow's own filter lists Python paths)."""
+
+    title = _("alur")
+    parameter_name = "flow"
+
+    def lookups(self, request, model_admin):
+        flow_classes = Process._default_manager.order_by("flow_class").values_list("flow_class", flat=True).distinct()
+        return [(get_flow_ref(flow_class), flow_class.process_title) for flow_class in flow_classes if flow_class]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(process__flow_class=self.value()) if self.value() else queryset
+
+
+@admin.register(Task)
+class TaskAdmin(viewflow_admin.TaskAdmin):
+    list_display = ["number", "created", "step", "process", "status", "owner", "started", "finished"]
+    list_display_links = ["number", "created"]
+    list_filter = ["status", TaskFlowFilter]
+
+    @admin.display(description=_("No."), ordering="pk")
+    def number(self, task):
+        return task.pk
+
+    @admin.display(description=_("langkah"))
+    def step(self, task):
+        return task.flow_task.task_title if task.flow_task else "—"

@@ -1,6 +1,7 @@
 """Flow building blocks that read the SOP catalogue, so flows only declare."""
 
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 from viewflow.workflow import flow
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.nodes.start import StartViewActivation
@@ -77,12 +78,15 @@ class SopStart(flow.Start):
 
 
 class SopIf(flow.If):
+    # viewflow titles a node by its name ("Correct Ok"); officers see it beside their steps.
+    task_title = _("Keputusan pemeriksaan")
     undo_view_class = AuditedUndoTaskView
     cancel_view_class = AuditedCancelTaskView
     revive_view_class = AuditedReviveTaskView
 
 
 class SopEnd(flow.End):
+    task_title = _("Proses selesai")
     undo_view_class = AuditedUndoTaskView
     revive_view_class = AuditedReviveTaskView
 

@@ -2,10 +2,13 @@
 
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow import STATUS, chart
 from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.flow import views as flow_views
+from viewflow.workflow.flow.views import filters as flow_filters
 
 from .. import sla
 
@@ -73,27 +76,129 @@ class UserTaskListMixin(TaskScopeMixin):
         return self._now
 
 
-class InboxView(UserTaskListMixin, flow_views.FlowInboxListView):
+def step_choices(queryset):
+    """The step filter's choices by the steps' titles (viewflow shows "SOP A · .../Correct_Ok")."""
+    nodes = queryset.order_by().values_list("flow_task", flat=True).distinct()
+    return sorted(((get_task_ref(node), str(node.task_title)) for node in nodes if node), key=lambda choice: choice[1])
+
+
+class StepChoicesMixin:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["flow_task"].field.choices = step_choices(self.queryset)
+
+
+class UserTaskFilter(StepChoicesMixin, flow_filters.FlowUserTaskListFilter):
     pass
+
+
+class ArchiveFilter(StepChoicesMixin, flow_filters.FlowArchiveListFilter):
+    pass
+
+
+class TaskListFilter(StepChoicesMixin, flow_filters.DashboardTaskListViewFilter):
+    pass
+
+
+class InboxView(UserTaskListMixin, flow_views.FlowInboxListView):
+    filterset_class = UserTaskFilter
 
 
 class QueueView(UserTaskListMixin, flow_views.FlowQueueListView):
-    pass
+    filterset_class = UserTaskFilter
+
+
+# viewflow titles a column by its attribute's name when it has no short_description ("Brief",
+# "Process summary", "Process id", "Active tasks"), and shows a gate's node name ("Correct Ok");
+# every column below is named in Indonesian and shows the step's title.
+
+
+def _process_link(view, task):
+    # Every list is one SOP's: the period tells its processes apart (the SOP's name would be cut).
+    url = view.request.resolver_match.flow_viewset.reverse("process_detail", args=[task.process_id])
+    return format_html('<a href="{}">#{} {}</a>', url, task.process_id, task.process.sopprocess.period_label)
 
 
 class ArchiveView(TaskScopeMixin, flow_views.FlowArchiveListView):
-    pass
+    columns = ("task_id", "task_title", "process_summary", "created", "finished")
+    filterset_class = ArchiveFilter
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("process__sopprocess")
+
+    def task_title(self, task):
+        return task.flow_task.task_title
+
+    task_title.short_description = _("Langkah")
+
+    def process_summary(self, task):
+        return _process_link(self, task)
+
+    process_summary.short_description = _("Proses")
 
 
 class TaskListView(TaskScopeMixin, flow_views.DashboardTaskListView):
-    pass
+    """Every officer-facing task of the flow (gates and the end node are the engine's own)."""
+
+    columns = ("task_id", "flow_task", "process_summary", "status", "created", "holder")
+    filterset_class = TaskListFilter
+
+    def get_queryset(self):
+        return (
+            super().get_queryset()
+            .filter(flow_task_type__in=["HUMAN", "HUMAN_START"])
+            .select_related("process__sopprocess", "owner")
+        )
+
+    def flow_task(self, task):
+        return task.flow_task.task_title
+
+    flow_task.short_description = _("Langkah")
+
+    def process_summary(self, task):
+        return _process_link(self, task)
+
+    process_summary.short_description = _("Proses")
+
+    def status(self, task):
+        return task.get_status_display()
+
+    status.short_description = _("Status")
+
+    def holder(self, task):
+        return (task.owner.get_full_name() or task.owner.get_username()) if task.owner else "—"
+
+    holder.short_description = _("Pemegang")
 
 
 class ProcessListView(flow_views.DashboardProcessListView):
+    columns = ("process_id", "period", "status", "created", "finished", "active_tasks")
+
     def get_queryset(self):
         queryset = organisation_processes(super().get_queryset(), self.request.user)
         # viewflow's annotate() drops the default ordering; pagination needs one.
         return queryset if queryset.ordered else queryset.order_by("-pk")
+
+    def process_id(self, process):
+        return super().process_id(process)
+
+    process_id.short_description = _("No.")
+
+    def period(self, process):
+        url = self.request.resolver_match.flow_viewset.reverse("process_detail", args=[process.pk])
+        return format_html('<a href="{}">{}</a>', url, process.period_label)
+
+    period.short_description = _("Periode")
+
+    def status(self, process):
+        return process.get_status_display()
+
+    status.short_description = _("Status")
+
+    def active_tasks(self, process):
+        return number_format(process.active_tasks_count, force_grouping=True)
+
+    active_tasks.short_description = _("Tugas terbuka")
 
 
 class DashboardView(flow_views.DashboardView):
