@@ -107,3 +107,20 @@ def test_without_a_waktu_change_the_page_does_not_list_standards(sumbar):
     assert response.context["standards_changed"] is False
     assert all(row["standards_used"] == [] for row in response.context["step_rows"])
     assert "berlaku sekarang:" not in response.content.decode()
+
+
+def test_the_migration_untimes_step_one_rows_recorded_as_zero_and_on_time(sumbar):
+    import importlib
+
+    from django.apps import apps
+
+    org = sumbar
+    process = hand_over_list(org, wib(2026, 4, 6, 8, 0))
+    # A row as the former start_clock stored it: zero seconds, on time.
+    TaskSla.objects.filter(process=process, step_number=1).update(elapsed_seconds=0, on_time=True)
+    migration = importlib.import_module("workflows.migrations.0006_untimed_start_steps")
+    migration.untime_start_steps(apps, None)
+    start = TaskSla.objects.get(process=process, step_number=1)
+    assert (start.elapsed_seconds, start.on_time) == (None, None)
+    instruct = TaskSla.objects.get(process=process, step_number=2)
+    assert instruct.elapsed_seconds is not None and instruct.on_time is not None  # other steps untouched
