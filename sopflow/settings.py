@@ -18,6 +18,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from dotenv import load_dotenv
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -231,7 +232,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "workflows.storage.StaticFilesStorage"  # whitenoise's CompressedManifestStaticFilesStorage
             if PRODUCTION
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         ),
@@ -240,6 +241,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+# Source maps are for developers' tools only: not worth compressing either.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 
 # Absolute links in e-mails (escalations), e.g. https://sopflow.dukcapil.example.go.id
 SOPFLOW_BASE_URL = os.environ.get("SOPFLOW_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")

@@ -68,7 +68,7 @@ def test_production_settings_are_https_behind_the_proxy(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
         "False", "True", "('HTTP_X_FORWARDED_PROTO',", "'https')", "True", "True", "True",
-        "CompressedManifestStaticFilesStorage", "FileBasedCache",
+        "StaticFilesStorage", "FileBasedCache",
     ]
 
 
