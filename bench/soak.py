@@ -376,8 +376,8 @@ class Stack:
         log = self.logs / "server.log"
         text = log.read_text(errors="replace") if log.exists() else ""
         found = Counter()
-        for block in re.split(r"^(?=\S.*Internal Server Error: )", text, flags=re.M)[1:]:
-            path = re.match(r".*Internal Server Error: (\S+)", block).group(1)
+        for block in re.split(r"^(?=.*Internal Server Error: )", text, flags=re.M)[1:]:
+            path = re.sub(r"/\d+", "/N", re.match(r".*Internal Server Error: (\S+)", block).group(1))
             lines = [line for line in block.splitlines()[1:] if EXCEPTION_LINE.match(line)]
             found[f"{path}: {lines[-1][:200] if lines else 'traceback not found in log'}"] += 1
         return found
