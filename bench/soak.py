@@ -378,7 +378,12 @@ class Stack:
         found = Counter()
         for block in re.split(r"^(?=.*Internal Server Error: )", text, flags=re.M)[1:]:
             path = re.sub(r"/\d+", "/N", re.match(r".*Internal Server Error: (\S+)", block).group(1))
-            lines = [line for line in block.splitlines()[1:] if EXCEPTION_LINE.match(line)]
+            traceback = []
+            for line in block.splitlines()[1:]:
+                if line.startswith("["):  # runserver's next request line: the traceback has ended
+                    break
+                traceback.append(line)
+            lines = [line for line in traceback if EXCEPTION_LINE.match(line)]
             found[f"{path}: {lines[-1][:200] if lines else 'traceback not found in log'}"] += 1
         return found
 
