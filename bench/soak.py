@@ -52,7 +52,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from html import unescape
 from pathlib import Path
 from urllib.parse import urlparse
@@ -560,7 +560,8 @@ class Session:
         ok, signed = self.sign(process, label="sign (full semester)")
         if not ok:
             raise SoakError(f"signing {process}: {signed.status} {signed.reason}")
-        today = date.today().isoformat()
+        # Yesterday here is never in the future of the organisation's own time zone.
+        today = (date.today() - timedelta(days=1)).isoformat()
         for role, node, data in (
             ("kabid", "receive", {"text": "Cetak dan publikasikan (soak)."}),
             ("kasi", "print_distribute", {
@@ -583,7 +584,7 @@ class Session:
 # The soak's phases ------------------------------------------------------------------------------------
 
 class JobMonitor(threading.Thread):
-    """Polls the jobs a few times a second; the killer and the signer read its last look."""
+    """Polls the jobs a few times a second: the signer notes whether an aggregation was running."""
 
     def __init__(self, session):
         super().__init__(daemon=True)
