@@ -45,7 +45,8 @@ class OrganisationScopeMiddleware:
         process_pk = view_kwargs.get("process_pk")
         if process_pk is None or not request.user.is_authenticated:
             return None
-        process = SopProcess.objects.for_user(request.user).filter(pk=process_pk).only("pk", "flow_class").first()
+        processes = SopProcess.objects.for_user(request.user).filter(pk=process_pk)
+        process = processes.only("pk", "flow_class").first()
         if process is None:
             raise Http404
         extra = url_extra(request)
@@ -96,21 +97,26 @@ def conflict_message(task, user, action):
         return None
     if task.status == STATUS.DONE:
         who = _who(task.owner) if task.owner else _("pengguna lain")
-        return _("Tugas ini sudah diselesaikan oleh %(who)s. Tidak ada yang diubah oleh kiriman Anda.") % {"who": who}
+        message = _("Tugas ini sudah diselesaikan oleh %(who)s. Tidak ada yang diubah oleh kiriman Anda.")
+        return message % {"who": who}
     if task.status in (STATUS.CANCELED, STATUS.REVIVED):
         return _("Tugas ini sudah dibatalkan. Tidak ada yang diubah oleh kiriman Anda.")
     if holds_it:
         if task.status == STATUS.STARTED:
             return _(
-                "Tugas ini sedang diproses dari kiriman Anda yang lain (jendela atau tab lain). Tunggu hingga "
-                "selesai, lalu buka kotak masuk; kiriman ini tidak mengubah apa pun."
+                "Tugas ini sedang diproses dari kiriman Anda yang lain (jendela atau tab lain). "
+                "Tunggu hingga selesai, lalu buka kotak masuk; kiriman ini tidak mengubah apa pun."
             )
         if action == "assign":
-            return _("Tugas ini sudah Anda ambil (dari jendela atau tab lain). Buka tugasnya dari kotak masuk Anda.")
+            return _(
+                "Tugas ini sudah Anda ambil (dari jendela atau tab lain). "
+                "Buka tugasnya dari kotak masuk Anda."
+            )
         return None
     if task.owner_id is not None:
         return _(
-            "Tugas ini sudah diambil oleh %(who)s, sehingga kiriman Anda tidak diproses. Tidak ada yang diubah."
+            "Tugas ini sudah diambil oleh %(who)s, sehingga kiriman Anda tidak diproses. "
+            "Tidak ada yang diubah."
         ) % {"who": _who(task.owner)}
     if task.status == STATUS.NEW and action != "assign":
         return _(
@@ -165,7 +171,8 @@ class TaskConflictMiddleware:
                 return None
         else:
             return None
-        return render(request, "workflows/task_conflict.html", {"message": message, "process_pk": match.kwargs.get("process_pk")}, status=409)
+        context = {"message": message, "process_pk": match.kwargs.get("process_pk")}
+        return render(request, "workflows/task_conflict.html", context, status=409)
 
     def audit_refused_manage_action(self, request, match):
         from django.utils.translation import gettext as _
@@ -175,8 +182,9 @@ class TaskConflictMiddleware:
 
         if request.method != "POST" or not request.user.is_authenticated:
             return
-        process = SopProcess.objects.filter(pk=match.kwargs["process_pk"]).first()
-        task = Task.objects.filter(pk=match.kwargs.get("task_pk"), process_id=match.kwargs["process_pk"]).first()
+        process_pk = match.kwargs["process_pk"]
+        process = SopProcess.objects.filter(pk=process_pk).first()
+        task = Task.objects.filter(pk=match.kwargs.get("task_pk"), process_id=process_pk).first()
         if process is None:
             return
         flow = process.flow_class.instance
@@ -190,4 +198,6 @@ class TaskConflictMiddleware:
             "cancel": _("membatalkan tugas"),
             "process_cancel": _("membatalkan proses"),
         }[match.url_name]
-        AuditEvent.record(AuditEvent.Action.MANAGE_REFUSED, request.user, process, task, detail=f"{what}: {reason}")
+        AuditEvent.record(
+            AuditEvent.Action.MANAGE_REFUSED, request.user, process, task, detail=f"{what}: {reason}"
+        )

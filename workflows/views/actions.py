@@ -27,12 +27,16 @@ def refused(request, process, task, what, reason):
         AuditEvent.record(
             AuditEvent.Action.MANAGE_REFUSED, request.user, process, task, detail=f"{what}: {reason}"
         )
-        message = _("%(what)s ditolak. %(reason)s Tidak ada yang diubah; percobaan ini dicatat di jejak audit.")
+        message = _(
+            "%(what)s ditolak. %(reason)s Tidak ada yang diubah; percobaan ini dicatat di jejak audit."
+        )
     else:
         message = _("%(what)s tidak dapat dilakukan. %(reason)s")
     message = message % {"what": what, "reason": reason}
     namespace = request.resolver_match.namespaces[0] if request.resolver_match.namespaces else None
-    process_url = reverse(f"{namespace}:process_detail", kwargs={"process_pk": process.pk}) if namespace else None
+    process_url = None
+    if namespace:
+        process_url = reverse(f"{namespace}:process_detail", kwargs={"process_pk": process.pk})
     return render(
         request, "workflows/action_refused.html", {"message": message, "process_url": process_url}, status=409
     )
@@ -67,7 +71,8 @@ class ManageTaskActionMixin(TransitionGuardMixin):
         activation = request.activation
         reason = sealed_reason(activation.process)
         if reason:
-            return refused(request, activation.process, activation.task, self.describe(activation.task), reason)
+            what = self.describe(activation.task)
+            return refused(request, activation.process, activation.task, what, reason)
         return super().dispatch(request, *args, **kwargs)
 
     def describe(self, task):
@@ -109,7 +114,9 @@ class AuditedUnassignTaskView(TransitionGuardMixin, actions.UnassignTaskView):
         previous_owner = activation.task.owner
         response = super().form_valid(*args, **kwargs)
         detail = "" if previous_owner == self.request.user else str(previous_owner)
-        AuditEvent.record(AuditEvent.Action.UNASSIGN, self.request.user, activation.process, activation.task, detail)
+        AuditEvent.record(
+            AuditEvent.Action.UNASSIGN, self.request.user, activation.process, activation.task, detail
+        )
         return response
 
 
