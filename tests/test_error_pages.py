@@ -11,7 +11,7 @@ from django.test import Client, override_settings
 from .conftest import client_for, open_task, start_population, task_url
 
 ENGLISH_OR_DEBUG = ["Traceback", "Page not found", "Forbidden", "Server Error", "Bad Request", "Using the URLconf",
-                    "CSRF verification failed", "DEBUG = True"]
+                    "CSRF verification failed", "DEBUG = True", "Django Material"]
 
 
 def assert_sopflow_page(response, status, *texts):
