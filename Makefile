@@ -89,9 +89,12 @@ lint: $(STAMP) $(ENV_FILE)
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 
+# sopflow/locale is kept by hand: SOPFlow's own msgids are already Indonesian, and its entries
+# translate viewflow's, django-filter's and django-axes' English. makemessages over workflows/
+# with --no-obsolete would drop every one of them, so this only compiles (and only our
+# catalogue: from the top directory compilemessages would also rewrite the .mo files in .venv).
 messages: $(ENV_FILE)
-	cd workflows && ../$(PY) ../manage.py makemessages -l id -l en --no-obsolete
-	$(PY) manage.py compilemessages
+	cd sopflow && ../$(PY) ../manage.py compilemessages -l id
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis
