@@ -787,7 +787,7 @@ def new_summary(config):
     return {"database": config.database, "rows": config.rows, "signings": [], "uploads": [], "worker_kills": [],
             "server_kills": [], "aggregations": [], "jobs": Counter(), "failed_jobs": [], "backup": None,
             "archives": [], "backup_records": None, "strays_young": [], "strays_old": [], "planted_left": None,
-            "sign_full": None, "big_aggregation_wall": None}
+            "sign_full": None, "big_aggregation_wall": None, "worker_settings": None}
 
 
 def run(config):
@@ -878,6 +878,7 @@ def print_summary(summary):
         ("big extract: upload to tables", seconds(summary["big_aggregation_wall"])),
         ("worker kills", f"{len(summary['worker_kills'])} ({kills})"),
         ("jobs", ", ".join(f"{k}: {v}" for k, v in sorted(summary["jobs"].items())) or "-"),
+        ("worker settings", ", ".join(f"{k} {v}" for k, v in (summary.get("worker_settings") or {}).items()) or "-"),
         ("server kills during backup", f"{len(summary['server_kills'])} ({', '.join(summary['server_kills'])})"),
         ("backup request (retry)", f"{seconds((summary['backup'] or {}).get('seconds'))} "
                                    f"HTTP {(summary['backup'] or {}).get('status')}"),
