@@ -591,3 +591,51 @@ def test_incomplete_utf8_tail():
 def test_late_cases_start_beyond_the_upload_sample(tmp_path):
     """The "late" cases above mean something only when the upload's sample does not reach them."""
     assert len(text(generated_lines(tmp_path, 3000)[:3000])) > SAMPLE_BYTES
+
+
+def test_a_damaged_gzip_says_how_far_it_could_be_read(tmp_path):
+    lines = generated_lines(tmp_path, 20000)
+    packed = gz(text(lines))
+    path = tmp_path / "cut.csv.gz"
+    path.write_bytes(packed[: len(packed) * 3 // 4])
+    message = refusal(lambda: aggregate_file(path, cutoff=CUTOFF, province="17"))
+    assert message.startswith("Berkas gzip rusak atau terpotong (terbaca sampai baris ")
+    line = int(message.split("baris ")[1].split(")")[0].replace(".", ""))
+    assert 10000 < line < 20001  # three quarters of the bytes hold most of the rows
+
+
+def test_rows_that_do_not_add_up_to_the_file_are_refused_with_both_counts(tmp_path):
+    """The last guard after DuckDB's read: if its rows and the scan's lines ever disagree for a
+    reason the scan cannot name, the file is refused with both numbers instead of losing anyone."""
+    import duckdb
+
+    from workflows.dkb.aggregate import _account_for_every_line
+    from workflows.dkb.loader import load
+
+    info = check_file(CORPUS / "valid.csv", scan=True)
+    con = duckdb.connect()
+    bad_lines = load(con, info)
+    _account_for_every_line(con, info, bad_lines)  # 20 lines, 20 rows: nothing to say
+    info.structure.data_lines += 3
+    message = refusal(lambda: _account_for_every_line(con, info, bad_lines))
+    assert message.startswith(
+        "Berkas memiliki 23 baris data, tetapi hanya 20 yang terbaca sebagai baris penduduk"
+    )
+    assert "selisih 3 baris" in message
+
+
+def test_the_scan_reports_progress_so_a_long_read_keeps_the_job_alive(tmp_path, monkeypatch):
+    monkeypatch.setattr(structure, "PROGRESS_EVERY", 256 * 1024)
+    monkeypatch.setattr(structure, "CHUNK_BYTES", 64 * 1024)
+    lines = generated_lines(tmp_path, 20000)
+    for name, data in (("plain.csv", text(lines)), ("packed.csv.gz", gz(text(lines)))):
+        path = tmp_path / name
+        path.write_bytes(data)
+        seen = []
+        aggregate_file(
+            path, cutoff=CUTOFF, province="17", progress=lambda *call, seen=seen: seen.append(call)
+        )
+        scanning = [fraction for fraction, message in seen if message == "Memeriksa berkas" and fraction > 0]
+        assert max(scanning) <= 0.05  # the scan's share of the bar
+        assert len(scanning) >= 3, (name, seen)
+        assert scanning == sorted(scanning) and seen[-1][0] == 1.0

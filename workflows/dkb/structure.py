@@ -82,11 +82,12 @@ class InflateStop(Exception):
         self.params = params
 
 
-def iter_plain(path, limit=None, chunk=CHUNK_BYTES, progress=None):
+def iter_plain(path, limit=None, chunk=None, progress=None):
     """The bytes of an uncompressed file in chunks, at most ``limit`` of them.
 
     Each chunk is a view of one reused buffer, valid until the next one is asked for.
     """
+    chunk = chunk or CHUNK_BYTES
     size = max(os.path.getsize(path), 1)
     next_progress = PROGRESS_EVERY
     buffer = memoryview(bytearray(chunk))
@@ -104,7 +105,7 @@ def iter_plain(path, limit=None, chunk=CHUNK_BYTES, progress=None):
                 progress(min(handle.tell() / size, 1.0))
 
 
-def iter_inflated(path, max_inflated_bytes=None, limit=None, chunk=CHUNK_BYTES, progress=None):
+def iter_inflated(path, max_inflated_bytes=None, limit=None, chunk=None, progress=None):
     """The inflated bytes of a gzip file (one or more members), in chunks of at most ``chunk``.
 
     Stops with ``InflateStop`` at the limit, at a window that inflates more than
@@ -113,6 +114,7 @@ def iter_inflated(path, max_inflated_bytes=None, limit=None, chunk=CHUNK_BYTES, 
     ``chunk`` bytes, so a bomb is caught after one window, not after it has filled the disk.
     ``progress(fraction)`` gets the share of the compressed file read, now and then.
     """
+    chunk = chunk or CHUNK_BYTES
     size = max(os.path.getsize(path), 1)
     produced = consumed = 0
     window_out = window_in = 0
@@ -408,7 +410,10 @@ def inflate_error(stop, lines_done, in_line=False):
             ),
             line=thousands(lines_done + (1 if in_line else 0)),
         )
-    return DkbFileError(_("Berkas gzip rusak atau terpotong; unggah ulang berkas yang utuh."))
+    return DkbFileError(
+        _("Berkas gzip rusak atau terpotong (terbaca sampai baris %(line)s); unggah ulang berkas yang utuh."),
+        line=thousands(lines_done + (1 if in_line else 0)),
+    )
 
 
 def scan(path, fmt, delimiter, header, encoding, max_inflated_bytes=None, limit=None, progress=None):
