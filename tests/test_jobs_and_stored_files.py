@@ -19,7 +19,7 @@ from workflows.models.jobs import worker_id
 from workflows.stored_files import sweep
 
 from .conftest import client_for, do_step, open_task, process_dkb, start_population, task_url, upload_dkb
-from .test_population_flow import BACKUP, SIGN, advance_to_approval, form_team
+from .test_population_flow import BACKUP, SIGN, advance_to_approval, form_team, sign_print_and_distribute
 
 TESTS = Path(__file__).parent
 
@@ -40,16 +40,6 @@ def uploaded(org, dkb_file):
 
 def files_under(directory):
     return sorted(p.relative_to(directory).as_posix() for p in Path(directory).rglob("*") if p.is_file())
-
-
-def step9(org, process):
-    do_step(org["kadis"], process, "approve", SIGN)
-    do_step(org["kabid"], process, "receive", {"text": "Cetak."})
-    do_step(org["kasi"], process, "print_distribute", {
-        "copies": 5, "printed_on": "2025-08-01", "published_on": "2025-08-01", "channel": "Web",
-        "instruction_to_adb": "Back-up.", "distribution-TOTAL_FORMS": 1, "distribution-INITIAL_FORMS": 0,
-        "distribution-0-recipient": "Bappeda", "distribution-0-delivered_on": "2025-08-02",
-    })
 
 
 # Jobs ------------------------------------------------------------------------------------------
@@ -170,7 +160,7 @@ def test_a_failed_signing_is_audited_without_the_passphrase_and_leaves_no_file(b
 def test_a_backup_step_that_rolls_back_leaves_no_archive_and_the_retry_leaves_exactly_one(bengkulu, dkb_file, settings):
     org = bengkulu
     process = advance_to_approval(org, dkb_file)
-    step9(org, process)
+    sign_print_and_distribute(org, process)
     extract = Path(DkbUpload.objects.filter(process=process).latest("pk").file.path)
 
     def fail_once(sender, instance, created, **kwargs):

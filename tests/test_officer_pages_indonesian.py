@@ -17,7 +17,7 @@ from viewflow.workflow.status import STATUS
 from workflows.models import Opd
 
 from .conftest import client_for, do_step, open_task, process_dkb, start_population, start_utilization, task_url
-from .test_population_flow import BACKUP, SIGN, form_team
+from .test_population_flow import BACKUP, form_team, sign_print_and_distribute
 from .test_utilization_flow import add_entry, entry
 
 # What the probe of issue 8 found on officers' pages, and what viewflow prints by default.
@@ -112,13 +112,7 @@ def lived_in(bengkulu, sumbar, dkb_file):
     do_step(a["tim"], done, "process_data", {"notes": "Diperbaiki."})
     do_step(a["kasi"], done, "correct", {"decision": "approve"})
     do_step(a["kabid"], done, "validate", {"decision": "approve"})
-    do_step(a["kadis"], done, "approve", SIGN)
-    do_step(a["kabid"], done, "receive", {"text": "Cetak."})
-    do_step(a["kasi"], done, "print_distribute", {
-        "copies": 5, "printed_on": "2025-01-20", "published_on": "2025-01-21", "channel": "Web",
-        "instruction_to_adb": "Back-up.", "distribution-TOTAL_FORMS": 1, "distribution-INITIAL_FORMS": 0,
-        "distribution-0-recipient": "Bappeda", "distribution-0-delivered_on": "2025-01-22",
-    })
+    sign_print_and_distribute(a, done, printed_on="2025-01-20")
     do_step(a["adb"], done, "backup", BACKUP)
     waiting = start_population(a["kadis"], year=2025, semester=2)
 

@@ -208,6 +208,18 @@ def advance_to_approval(org, dkb_file):
     return process
 
 
+def sign_print_and_distribute(org, process, printed_on="2025-08-01"):
+    """Steps 6 to 8, as their officers do them, up to the ADB's backup (step 9)."""
+    day = int(printed_on[-2:])
+    do_step(org["kadis"], process, "approve", SIGN)
+    do_step(org["kabid"], process, "receive", {"text": "Cetak."})
+    do_step(org["kasi"], process, "print_distribute", {
+        "copies": 5, "printed_on": printed_on, "published_on": printed_on, "channel": "Web",
+        "instruction_to_adb": "Back-up.", "distribution-TOTAL_FORMS": 1, "distribution-INITIAL_FORMS": 0,
+        "distribution-0-recipient": "Bappeda", "distribution-0-delivered_on": f"{printed_on[:-2]}{day + 1:02d}",
+    })
+
+
 def test_kadis_signature_needs_the_right_passphrase_and_validates_with_pyhanko(bengkulu, dkb_file):
     from workflows.models import SignedDocument
     from workflows.signing import verify_pdf
@@ -246,13 +258,7 @@ def test_backup_writes_an_encrypted_archive_and_purges_the_raw_extract(bengkulu,
 
     org = bengkulu
     process = advance_to_approval(org, dkb_file)
-    do_step(org["kadis"], process, "approve", SIGN)
-    do_step(org["kabid"], process, "receive", {"text": "Cetak."})
-    do_step(org["kasi"], process, "print_distribute", {
-        "copies": 5, "printed_on": "2025-08-01", "published_on": "2025-08-01", "channel": "Web",
-        "instruction_to_adb": "Back-up.", "distribution-TOTAL_FORMS": 1, "distribution-INITIAL_FORMS": 0,
-        "distribution-0-recipient": "Bappeda", "distribution-0-delivered_on": "2025-08-02",
-    })
+    sign_print_and_distribute(org, process)
     short = do_step(org["adb"], process, "backup", {"password1": "pendek", "password2": "pendek"}, expect=200)
     assert "Kata sandi terlalu pendek. Harus mengandung setidaknya 12 karakter." in short.content.decode()
     mismatch = do_step(org["adb"], process, "backup", {"password1": BACKUP_PASSWORD, "password2": "lain-lain-lain-1"},
