@@ -295,3 +295,17 @@ def test_documents_download_for_the_organisation_and_are_audited(bengkulu, sumba
     outsider = client_for(sumbar["kadis"])
     for url in (f"/berkas/{process.pk}/laporan/draf/{run.pk}.pdf", f"/berkas/{process.pk}/lembar-kendali.pdf"):
         assert outsider.get(url).status_code == 404
+
+
+def test_the_process_chart_colours_a_reopened_step_by_its_latest_task(bengkulu, dkb_file):
+    import re
+
+    org = bengkulu
+    process = start_population(org["kadis"])
+    form_team(org, process)
+    process_dkb(org["tim"], process, dkb_file)
+    do_step(org["kasi"], process, "correct", {"decision": "return", "notes": "Tabel umur belum lengkap."})
+    svg = client_for(org["kasi"]).get(f"/population/{process.pk}/chart/").content.decode()
+    classes = dict(re.findall(r'<g id="(\w+)" transform="[^"]*"(?: class="(\w+)")?>', svg))
+    assert classes["process_data"] == "assigned"  # the team's redo, not its first, finished round
+    assert classes["correct"] == "done" and classes["form_team"] == "done" and classes["validate"] == ""

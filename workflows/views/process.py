@@ -1,8 +1,9 @@
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views import View
+from viewflow.workflow import chart
 from viewflow.workflow.flow import views as flow_views
 from viewflow.workflow.flow.viewset import FlowAppViewset
 
@@ -48,9 +49,29 @@ class ProcessDetailView(flow_views.DetailProcessView):
         return context
 
 
+class ProcessChartView(flow_views.FlowChartView):
+    """The flow chart; on a process, each node coloured by its latest task.
+
+    viewflow's own colouring never lets a reopened (NEW) task override an earlier status, so
+    after a return the step being redone still showed as done.
+    """
+
+    def get(self, request, *args, **kwargs):
+        process_pk = kwargs.get("process_pk")
+        if process_pk is None or request.GET.get("format") == "bpmn":
+            return super().get(request, *args, **kwargs)
+        grid = chart.calc_layout_data(self.flow_class)
+        tasks = self.flow_class.task_class._default_manager.filter(process_id=process_pk).order_by("created", "pk")
+        for task in tasks:
+            if task.flow_task in grid.nodes:
+                grid[task.flow_task].status = task.status
+        return HttpResponse(chart.grid_to_svg(grid), content_type="image/svg+xml")
+
+
 class SopFlowAppViewset(FlowAppViewset):
     """A flow app whose every page stays inside the user's organisation."""
 
+    chart_view_class = ProcessChartView
     process_detail_view_class = ProcessDetailView
     process_list_view_class = ProcessListView
     process_cancel_view_class = AuditedCancelProcessView
