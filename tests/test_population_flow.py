@@ -301,11 +301,11 @@ def test_the_process_chart_colours_a_reopened_step_by_its_latest_task(bengkulu, 
     import re
 
     org = bengkulu
-    process = start_population(org["kadis"])
-    form_team(org, process)
-    process_dkb(org["tim"], process, dkb_file)
-    do_step(org["kasi"], process, "correct", {"decision": "return", "notes": "Tabel umur belum lengkap."})
+    process = advance_to_approval(org, dkb_file)
+    do_step(org["kadis"], process, "approve", {"decision": "return", "notes": "Perbaiki kata pengantar."})
+    do_step(org["kabid"], process, "validate", {"decision": "approve"})
+    assert open_task(process, "approve").status == STATUS.NEW  # step 6 again, in the Kadis's queue
     svg = client_for(org["kasi"]).get(f"/population/{process.pk}/chart/").content.decode()
     classes = dict(re.findall(r'<g id="(\w+)" transform="[^"]*"(?: class="(\w+)")?>', svg))
-    assert classes["process_data"] == "assigned"  # the team's redo, not its first, finished round
-    assert classes["correct"] == "done" and classes["form_team"] == "done" and classes["validate"] == ""
+    assert classes["approve"] == "new"  # the open round, not the returned one
+    assert classes["validate"] == "done" and classes["receive"] == ""
