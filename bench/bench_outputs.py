@@ -72,9 +72,9 @@ def main():
     import logging
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    from workflows.backup import create_backup, semester_members, verify_backup
+    from workflows.sops.population.backup import create_backup, semester_members, verify_backup
     from workflows.models import Organisation, SopProcess
-    from workflows.reports.population import render_population_report
+    from workflows.sops.population.report import render_population_report
 
     extract, result = prepare(args.rows, args.seed, args.work_dir)
     organisation = Organisation(

@@ -249,7 +249,8 @@ def seed(url, workers, organisations):
     from viewflow.workflow.fields import get_flow_ref, get_task_ref
 
     from workflows.catalogue import SOPS
-    from workflows.flows import PopulationFlow, UtilizationFlow
+    from workflows.sops.population.flow import PopulationFlow
+    from workflows.sops.utilization.flow import UtilizationFlow
     from workflows.roles import Role
 
     flows = {"A": PopulationFlow, "B": UtilizationFlow}

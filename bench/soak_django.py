@@ -174,7 +174,7 @@ def job_models():
     try:
         from workflows.models.jobs import Job
     except ImportError:
-        from workflows.models import AggregationRun
+        from workflows.sops.population.models import AggregationRun
 
         return [AggregationRun]
     return [model for model in apps.get_models() if issubclass(model, Job)]
@@ -225,7 +225,8 @@ def answer(request):
     from django.conf import settings
     from django.db import close_old_connections
 
-    from workflows.models import BackupRecord, SopProcess
+    from workflows.models import SopProcess
+    from workflows.sops.population.models import BackupRecord
 
     close_old_connections()
     command = request["cmd"]

@@ -7,11 +7,10 @@ from django.views.i18n import JavaScriptCatalog
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Site
 
-from workflows.flows import PopulationFlow, UtilizationFlow
-from workflows.views.dashboard import sla_applications
+from workflows.catalogue import REGISTRY
 from workflows.views import documents
-from workflows.views.population import FinalReportStatusView, RunStatusView, TablesDownloadView
-from workflows.views.process import DkbDownloadView, EvidenceDownloadView, SopFlowAppViewset
+from workflows.views.dashboard import sla_applications
+from workflows.views.process import SopFlowAppViewset
 
 
 class SopFlowAuthViewset(AuthViewset):
@@ -42,8 +41,7 @@ class SopFlowAuthViewset(AuthViewset):
 site = Site(
     title=_("SOPFlow"),
     viewsets=[
-        SopFlowAppViewset(PopulationFlow, icon="groups"),
-        SopFlowAppViewset(UtilizationFlow, icon="insights"),
+        *(SopFlowAppViewset(sop.flow_class, icon=sop.icon) for sop in REGISTRY),
         *sla_applications(),
     ],
 )
@@ -53,35 +51,14 @@ urlpatterns = [
     path("accounts/", SopFlowAuthViewset(with_profile_view=False).urls),
     # The login page loads the catalogue too, so it must not require a login.
     path("jsi18n/", login_not_required(JavaScriptCatalog.as_view()), name="javascript-catalog"),
-    path("berkas/<int:process_pk>/dkb/<int:upload_pk>/", DkbDownloadView.as_view(), name="dkb_download"),
-    path("berkas/<int:process_pk>/olah/<int:job_pk>/status/", RunStatusView.as_view(), name="run_status"),
-    path(
-        "berkas/<int:process_pk>/laporan-final/<int:job_pk>/status/",
-        FinalReportStatusView.as_view(),
-        name="final_report_status",
-    ),
-    re_path(
-        r"^berkas/(?P<process_pk>\d+)/tabel/(?P<run_pk>\d+)\.(?P<fmt>xlsx|csv)$",
-        TablesDownloadView.as_view(),
-        name="tables_download",
-    ),
-    path("berkas/<int:process_pk>/laporan/draf/<int:run_pk>.pdf", documents.DraftReportView.as_view(), name="draft_report"),
     path(
         "berkas/<int:process_pk>/dokumen/<int:document_pk>.pdf",
         documents.SignedDocumentView.as_view(),
         name="signed_document",
     ),
     path("berkas/<int:process_pk>/lembar-kendali.pdf", documents.ControlSheetView.as_view(), name="control_sheet_pdf"),
-    path(
-        "berkas/<int:process_pk>/laporan-pemanfaatan.pdf",
-        documents.UtilizationReportView.as_view(),
-        name="utilization_report",
-    ),
-    path("berkas/<int:process_pk>/lakip-bidang.pdf", documents.LakipView.as_view(), name="lakip_pdf"),
-    path("berkas/<int:process_pk>/backup/<int:backup_pk>.7z", documents.BackupDownloadView.as_view(), name="backup_download"),
     path("verifikasi/<uuid:token>/", documents.VerificationView.as_view(), name="verify_document"),
-    path(
-        "berkas/<int:process_pk>/bukti/<int:evidence_pk>/", EvidenceDownloadView.as_view(), name="evidence_download"
-    ),
+    # Each SOP's own downloads (berkas/...), from its package's urls module.
+    *(pattern for sop in REGISTRY if (module := sop.module("urls")) for pattern in module.urlpatterns),
     path("", site.urls),
 ]

@@ -18,7 +18,8 @@ from django.test import Client
 from viewflow.workflow.status import STATUS
 
 from workflows.dkb.generator import write_dkb
-from workflows.models import Officer, OfficerRole, Opd, Organisation, SigningIdentity, SopProcess
+from workflows.models import Officer, OfficerRole, Organisation, SigningIdentity, SopProcess
+from workflows.sops.utilization.models import Opd
 from workflows.roles import Role
 
 FLOW_PREFIX = {"A": "population", "B": "utilization"}

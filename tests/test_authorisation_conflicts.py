@@ -16,7 +16,7 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from workflows.flows import UtilizationFlow
+from workflows.sops.utilization.flow import UtilizationFlow
 
 from .authorisation import make_org_admin
 from .conftest import client_for, do_step, open_task, start_utilization, task_url

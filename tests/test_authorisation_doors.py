@@ -13,7 +13,9 @@ and a finished SOP B process of one organisation:
 
 from django.urls import URLResolver, get_resolver, reverse
 
-from workflows.models import AggregationRun, BackupRecord, DkbUpload, Evidence, FinalReport, SignedDocument
+from workflows.models import SignedDocument
+from workflows.sops.population.models import AggregationRun, BackupRecord, DkbUpload, FinalReport
+from workflows.sops.utilization.models import Evidence
 
 from .authorisation import drive_population, drive_utilization
 from .conftest import client_for

@@ -12,7 +12,7 @@ from django.urls import URLResolver, get_resolver
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
-from workflows.flows import PopulationFlow
+from workflows.sops.population.flow import PopulationFlow
 from workflows.models import AuditEvent
 from workflows.views.actions import (
     AuditedCancelProcessView,

@@ -12,7 +12,8 @@ and nothing changes. Gates, the end node and the start node are probed the same 
 
 from django.urls import resolve
 
-from workflows.flows import PopulationFlow, UtilizationFlow
+from workflows.sops.population.flow import PopulationFlow
+from workflows.sops.utilization.flow import UtilizationFlow
 
 from .authorisation import drive_population, drive_utilization, human_nodes, snapshot, step_bodies, task_urls
 from .conftest import client_for, task_url

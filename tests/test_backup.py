@@ -11,10 +11,11 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from workflows.backup import BackupError, backup_name, create_backup, semester_members, verify_backup
+from workflows.sops.population.backup import BackupError, backup_name, create_backup, semester_members, verify_backup
 from workflows.dkb.aggregate import aggregate_file
 from workflows.dkb.generator import write_dkb
-from workflows.models import DkbUpload, SopProcess
+from workflows.models import SopProcess
+from workflows.sops.population.models import DkbUpload
 
 PASSWORD = "Sandi-Cadangan-2025"
 SEVEN_ZIP = shutil.which("7z") or ("/usr/bin/7z" if Path("/usr/bin/7z").exists() else None)
@@ -123,7 +124,7 @@ def test_unsafe_names_short_passwords_and_missing_sources_are_refused(tmp_path):
 
 
 def test_large_payloads_are_stored_encrypted_and_small_ones_compressed(tmp_path, monkeypatch, extract):
-    import workflows.backup as backup
+    import workflows.sops.population.backup as backup
 
     small, _ = create_backup(tmp_path, "kecil", {"dkb.csv": extract}, PASSWORD)
     monkeypatch.setattr(backup, "AUTO_STORE_BYTES", 1024)

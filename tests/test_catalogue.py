@@ -5,8 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from workflows.catalogue import SOP_A, SOP_B
-from workflows.flows import PopulationFlow, UtilizationFlow
+from workflows.sops.population.definition import SOP_A
+from workflows.sops.utilization.definition import SOP_B
+from workflows.sops.population.flow import PopulationFlow
+from workflows.sops.utilization.flow import UtilizationFlow
 from workflows.roles import Role
 
 # Transcribed by hand from the seed tables: (number, actor, Waktu amount, unit).

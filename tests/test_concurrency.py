@@ -87,7 +87,7 @@ def assert_every_loser_gets_the_conflict_page(responses):
 def test_every_loser_of_a_claim_and_complete_race_gets_the_conflict_page(postgres_only):
     """Six Kabid claim step 2 and submit the SK at once: one wins both requests, each of the
     other eleven requests answers 409 with its message (the probe saw bare 403s here)."""
-    from workflows.models import TeamDecree
+    from workflows.sops.population.models import TeamDecree
     from workflows.roles import Role
 
     from .authorisation import add_officer
@@ -111,7 +111,7 @@ def test_every_loser_of_a_claim_and_complete_race_gets_the_conflict_page(postgre
 
 
 def test_every_loser_of_six_simultaneous_submissions_gets_the_conflict_page(postgres_only):
-    from workflows.models import TeamDecree
+    from workflows.sops.population.models import TeamDecree
 
     org = make_org("bkl", "Disdukcapil Provinsi Bengkulu", "17", "Bengkulu")
     process = start_population(org["kadis"])

@@ -14,7 +14,8 @@ from django.test import Client
 from viewflow.workflow.status import PROCESS, STATUS
 
 from workflows.jobs import run_pending
-from workflows.models import AggregationRun, AuditEvent, BackupRecord, DkbUpload, FinalReport, SignedDocument
+from workflows.models import AuditEvent, SignedDocument
+from workflows.sops.population.models import AggregationRun, BackupRecord, DkbUpload, FinalReport
 from workflows.models.jobs import worker_id
 from workflows.stored_files import sweep
 
@@ -243,7 +244,7 @@ def test_the_sweep_purges_the_raw_extract_of_a_cancelled_process_and_audits_it(b
 def test_deleting_an_evidence_row_removes_its_file_and_is_audited(sumbar, django_capture_on_commit_callbacks, settings):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from workflows.models import Evidence
+    from workflows.sops.utilization.models import Evidence
 
     from .conftest import start_utilization
 

@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 from viewflow.workflow.status import STATUS
 
-from workflows.models import Opd
+from workflows.sops.utilization.models import Opd
 
 from .conftest import client_for, do_step, open_task, process_dkb, start_population, start_utilization, task_url
 from .test_population_flow import BACKUP, form_team, sign_print_and_distribute

@@ -19,7 +19,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from workflows.models import DkbUpload, Evidence, Opd, SignedDocument
+from workflows.models import SignedDocument
+from workflows.sops.population.models import DkbUpload
+from workflows.sops.utilization.models import Evidence, Opd
 
 from .conftest import (
     SIGNING_PASSPHRASE,

@@ -10,7 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 
-from workflows.models import AggregationRun, AuditEvent, DkbUpload, Review
+from workflows.models import AuditEvent, Review
+from workflows.sops.population.models import AggregationRun, DkbUpload
 
 from .conftest import (
     SIGNING_PASSPHRASE,
@@ -254,7 +255,7 @@ def test_kadis_signature_needs_the_right_passphrase_and_validates_with_pyhanko(b
 
 
 def test_backup_writes_an_encrypted_archive_and_purges_the_raw_extract(bengkulu, dkb_file, settings):
-    from workflows.backup import BackupError, verify_backup
+    from workflows.sops.population.backup import BackupError, verify_backup
 
     org = bengkulu
     process = advance_to_approval(org, dkb_file)

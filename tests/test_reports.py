@@ -8,15 +8,16 @@ from decimal import Decimal
 import pytest
 from pypdf import PdfReader
 
-from workflows.catalogue import SOP_A
+from workflows.sops.population.definition import SOP_A
 from workflows.dkb.aggregate import aggregate_file
 from workflows.dkb.generator import write_dkb
 from workflows.models import Organisation, SopProcess
-from workflows.reports import formatting, population, textgrid
+from workflows.reports import formatting, textgrid
+from workflows.sops.population import report as population
 from workflows.reports.control_sheet import render_control_sheet
 from workflows.reports.pdf import MM, indonesian, render_document
-from workflows.reports.population_tables import Table
-from workflows.reports.utilization import render_lakip, render_utilization_report
+from workflows.sops.population.report_tables import Table
+from workflows.sops.utilization.report import render_lakip, render_utilization_report
 
 
 def pages_text(pdf_bytes):

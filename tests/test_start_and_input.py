@@ -10,7 +10,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from viewflow.workflow.status import STATUS
 
-from workflows.models import AuditEvent, DkbUpload, SopProcess
+from workflows.models import AuditEvent, SopProcess
+from workflows.sops.population.models import DkbUpload
 
 from .authorisation import make_org_admin
 from .conftest import client_for, do_step, open_task, start_population, start_utilization, task_url

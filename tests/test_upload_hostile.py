@@ -7,7 +7,7 @@ from io import StringIO
 from django.core.management import call_command
 from viewflow.workflow.status import STATUS
 
-from workflows.models import AggregationRun, DkbUpload
+from workflows.sops.population.models import AggregationRun, DkbUpload
 
 from .conftest import client_for, open_task, start_population, task_url
 from .test_dkb_hostile import REFUSED, REFUSED_BY_ENGINE, materialise

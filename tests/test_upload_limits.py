@@ -11,7 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, RequestFactory
 
 from workflows.dkb.generator import write_dkb
-from workflows.models import AuditEvent, DkbUpload, Evidence, Opd, UtilizationEntry
+from workflows.models import AuditEvent
+from workflows.sops.population.models import DkbUpload
+from workflows.sops.utilization.models import Evidence, Opd, UtilizationEntry
 from workflows.uploads import (
     MB,
     LimitedUploadHandler,
@@ -147,8 +149,8 @@ def test_limits_come_from_the_view_class_through_viewflows_wrapping(settings):
     """viewflow wraps the step views; the resolver still exposes the class and its limit."""
     from django.urls import resolve
 
-    from workflows.views.population import ProcessDataView
-    from workflows.views.utilization import FillListView
+    from workflows.sops.population.views import ProcessDataView
+    from workflows.sops.utilization.views import FillListView
 
     assert resolve("/population/1/process_data/2/execute/").func.view_class is ProcessDataView
     assert resolve("/utilization/1/fill_list/3/execute/").func.view_class is FillListView

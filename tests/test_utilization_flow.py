@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from viewflow.workflow.status import PROCESS, STATUS
 
-from workflows.models import Evidence, Opd, UtilizationCount
+from workflows.sops.utilization.models import Evidence, Opd, UtilizationCount
 
 from .conftest import client_for, do_step, open_task, start_utilization, task_url
 

@@ -4,13 +4,13 @@ from viewflow.workflow import admin as viewflow_admin
 from viewflow.workflow.fields import get_flow_ref
 from viewflow.workflow.models import Process, Task
 
+from .catalogue import REGISTRY
 from .models import (
     AlternativeSchedule,
     AuditEvent,
     HolidayOverride,
     Officer,
     OfficerRole,
-    Opd,
     Organisation,
     SigningIdentity,
     WaktuOverride,
@@ -73,22 +73,6 @@ class OfficerAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user", "organisation").prefetch_related("roles")
-
-
-@admin.register(Opd)
-class OpdAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_name", "organisation_name", "active"]
-    list_filter = [ORGANISATION_FILTER, "is_active"]
-    search_fields = ["name", "short_name"]
-
-    @admin.display(description=_("organisasi"), ordering="organisation__name")
-    def organisation_name(self, opd):
-        return opd.organisation
-
-    @admin.display(description=_("aktif"), ordering="is_active")
-    def active(self, opd):
-        # In words: Django's boolean icon reads "True"/"False" to screen readers.
-        return _("Ya") if opd.is_active else _("Tidak")
 
 
 @admin.register(AuditEvent)
@@ -247,3 +231,8 @@ class TaskAdmin(viewflow_admin.TaskAdmin):
     @admin.display(description=_("langkah"))
     def step(self, task):
         return task.flow_task.task_title if task.flow_task else "—"
+
+
+# Each SOP's own admin pages, from its package's admin module.
+for _sop in REGISTRY:
+    _sop.module("admin")

@@ -17,13 +17,15 @@ from django.conf import settings
 from django.db import close_old_connections, connections
 from django.utils.translation import gettext as _
 
-from .models import AggregationRun, FinalReport
+from .catalogue import hooks
 from .models.jobs import JobFailed, worker_id
 
 logger = logging.getLogger(__name__)
 
-# Every kind of job, in the order the worker looks for work.
-JOB_MODELS = (FinalReport, AggregationRun)
+
+def job_models():
+    """Every kind of job the registered SOPs have, in the order the worker looks for work."""
+    return tuple(model for _sop, models in hooks("job_models") for model in models)
 
 HEARTBEAT_SECONDS = 5.0
 
@@ -32,14 +34,14 @@ def run_pending(limit=None, *, isolated=None, long_running=False):
     """Do queued jobs until none is left (or ``limit`` jobs); return how many ran."""
     if isolated is None:
         isolated = settings.SOPFLOW_JOB_ISOLATION
-    for model in JOB_MODELS:
+    for model in job_models():
         model.objects.recover_abandoned()
     done = 0
     me = worker_id()
     while limit is None or done < limit:
         if long_running:
             close_old_connections()
-        job = next((j for j in (m.objects.claim_next(me) for m in JOB_MODELS) if j is not None), None)
+        job = next((j for j in (m.objects.claim_next(me) for m in job_models()) if j is not None), None)
         if job is None:
             break
         if isolated:

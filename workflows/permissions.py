@@ -23,9 +23,10 @@ never reach another organisation's rows.
 from django.contrib.auth.backends import BaseBackend
 from django.utils.translation import gettext as _
 
+from .catalogue import REGISTRY
 from .roles import SUPERVISOR_ROLES
 
-PROCESS_MODELS = ("populationprocess", "utilizationprocess")
+PROCESS_MODELS = tuple(sop.process_model for sop in REGISTRY)
 SUPERVISE = "workflows.supervise"
 
 
@@ -67,14 +68,16 @@ def can_release(user, task):
 def sealed_reason(process):
     """Why ``process`` can no longer be reopened or cancelled, or None.
 
-    A signed report (SignedDocument) or an archive (BackupRecord) stands for the process as it
+    A signed report (SignedDocument) or an archive (the SOP's ``archived`` hook) stands for the process as it
     was finished: undoing, reviving or cancelling any of its tasks, or cancelling the process,
     would contradict it, and step 9 could never be done again over an existing archive.
     """
-    from .models import BackupRecord, SignedDocument
+    from .catalogue import hook
+    from .models import SignedDocument
 
     signed = SignedDocument.objects.filter(process_id=process.pk).exists()
-    archived = BackupRecord.objects.filter(process_id=process.pk).exists()
+    is_archived = hook(process.sop, "archived")
+    archived = bool(is_archived and is_archived(process))
     if signed and archived:
         return _("Laporan proses ini sudah ditandatangani dan datanya sudah diarsipkan.")
     if signed:
@@ -93,7 +96,8 @@ class RoleBackend(BaseBackend):
         return user_obj._sopflow_perm_cache
 
     def _compute(self, user):
-        from .models import Instruction, Officer, TeamDecree
+        from .catalogue import hooks
+        from .models import Instruction, Officer
 
         officer = Officer.objects.filter(user=user).prefetch_related("roles").first()
         if officer is None:
@@ -107,9 +111,9 @@ class RoleBackend(BaseBackend):
             perms.add(SUPERVISE)
         if officer.is_org_admin:
             perms.update(f"workflows.manage_{model}" for model in PROCESS_MODELS)
-        process_ids = set(
-            TeamDecree.objects.filter(members=user).values_list("process_id", flat=True)
-        ) | set(Instruction.objects.filter(assignees=user).values_list("process_id", flat=True))
+        process_ids = set(Instruction.objects.filter(assignees=user).values_list("process_id", flat=True))
+        for _sop, member_process_ids in hooks("member_process_ids"):
+            process_ids |= member_process_ids(user)
         perms.update(assignee_permission(pk) for pk in process_ids)
         return perms
 

@@ -1,4 +1,1 @@
-from .population import PopulationFlow
-from .utilization import UtilizationFlow
-
-__all__ = ["PopulationFlow", "UtilizationFlow"]
+"""Shared flow machinery (nodes); each SOP's flow lives in its package (``workflows/sops/<name>/flow.py``)."""

@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Review
+from ..models import Review, SopProcess
 
 
 class DateInput(forms.DateInput):
@@ -66,3 +66,20 @@ def year_field():
             "max_value": _("Tahun harus antara 2000 dan 2100."),
         },
     )
+
+
+def duplicate_period_error(organisation, sop, year, period_type, number):
+    existing = SopProcess.objects.filter(
+        organisation=organisation,
+        sop=sop,
+        year=year,
+        period_type=period_type,
+        period_number=number,
+        cancelled=False,
+    ).first()
+    if existing is None:
+        return None
+    return _(
+        "Proses untuk %(period)s sudah ada di organisasi ini (#%(pk)s). Lanjutkan proses tersebut, "
+        "atau minta pimpinan membatalkannya lebih dulu."
+    ) % {"period": existing.period_label, "pk": existing.pk}

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import uuid
-import workflows.models.population
+import workflows.sops.population.models
 import workflows.storage
 from django.db import migrations, models
 
@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
                 ('heartbeat', models.DateTimeField(blank=True, null=True)),
                 ('finished', models.DateTimeField(blank=True, null=True)),
                 ('token', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('file', models.FileField(blank=True, max_length=300, storage=workflows.storage.private_storage, upload_to=workflows.models.population.final_report_path)),
+                ('file', models.FileField(blank=True, max_length=300, storage=workflows.storage.private_storage, upload_to=workflows.sops.population.models.final_report_path)),
                 ('sha256', models.CharField(blank=True, max_length=64)),
                 ('size', models.BigIntegerField(blank=True, null=True)),
                 ('process', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='final_reports', to='workflows.sopprocess')),

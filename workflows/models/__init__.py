@@ -1,20 +1,21 @@
+"""The shared models; each registered SOP's own models are loaded from its package.
+
+A SOP's models (``workflows/sops/<name>/models.py``) keep the app label "workflows" and their
+tables; importing them here, in the registry's order, is what registers them with Django.
+"""
+
+from importlib import import_module
+
+from ..catalogue import REGISTRY
 from .audit import AuditEvent
 from .documents import SignedDocument, SigningIdentity
 from .organisation import Officer, OfficerRole, Organisation
-from .population import (
-    AggregationRun,
-    BackupRecord,
-    Distribution,
-    DkbUpload,
-    DraftSubmission,
-    FinalReport,
-    Publication,
-    TeamDecree,
-)
-from .process import PeriodType, PopulationProcess, SopProcess, UtilizationProcess
+from .process import PeriodType, SopProcess
 from .review import Instruction, Review
 from .sla import AlternativeSchedule, HolidayOverride, Notification, ProcessSla, SlaStatus, TaskSla, WaktuOverride
-from .utilization import Evidence, LakipMaterial, Opd, UtilizationCount, UtilizationEntry, Evaluation
+
+for _sop in REGISTRY:
+    import_module(f"{_sop.package}.models")
 
 __all__ = [
     "SignedDocument",
@@ -26,28 +27,12 @@ __all__ = [
     "SlaStatus",
     "TaskSla",
     "WaktuOverride",
-    "AggregationRun",
-    "DraftSubmission",
-    "FinalReport",
     "AuditEvent",
-    "BackupRecord",
-    "Distribution",
-    "DkbUpload",
-    "Evaluation",
-    "Evidence",
     "Instruction",
-    "LakipMaterial",
     "Officer",
     "OfficerRole",
-    "Opd",
     "Organisation",
     "PeriodType",
-    "PopulationProcess",
-    "Publication",
     "Review",
     "SopProcess",
-    "TeamDecree",
-    "UtilizationCount",
-    "UtilizationEntry",
-    "UtilizationProcess",
 ]

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 from viewflow.workflow.status import PROCESS
 
-from ..catalogue import SOPS
+from ..catalogue import REGISTRY, SOPS
 from .organisation import Organisation
 
 
@@ -41,7 +41,7 @@ class SopProcess(Process):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="processes", verbose_name=_("organisasi")
     )
-    sop = models.CharField(_("SOP"), max_length=1, choices=[("A", "SOP A"), ("B", "SOP B")])
+    sop = models.CharField(_("SOP"), max_length=1, choices=[(sop.code, f"SOP {sop.code}") for sop in REGISTRY])
     year = models.PositiveSmallIntegerField(_("tahun"))
     period_type = models.CharField(_("jenis periode"), max_length=10, choices=PeriodType.choices)
     period_number = models.PositiveSmallIntegerField(_("periode ke"))
@@ -110,27 +110,3 @@ class SopProcess(Process):
     @property
     def return_count(self):
         return self.reviews.filter(decision="return").count()
-
-
-class PopulationProcess(SopProcess):
-    """SOP A: Pengolahan dan Penyajian Data Kependudukan (one per semester)."""
-
-    SOP_CODE = "A"
-
-    class Meta:
-        proxy = True
-        ordering = ["-pk"]
-        verbose_name = _("proses pengolahan data kependudukan")
-        verbose_name_plural = _("proses pengolahan data kependudukan")
-
-
-class UtilizationProcess(SopProcess):
-    """SOP B: Pengumpulan dan Penghitungan Data Kinerja Pemanfaatan Data Kependudukan."""
-
-    SOP_CODE = "B"
-
-    class Meta:
-        proxy = True
-        ordering = ["-pk"]
-        verbose_name = _("proses data kinerja pemanfaatan")
-        verbose_name_plural = _("proses data kinerja pemanfaatan")

@@ -1,6 +1,7 @@
-"""The documents SOPFlow issues: reports (draft, signed), control sheet, backup archive, and the
-public verification page. Every download is authorised by the scope middleware (organisation),
-checked for role where the content needs it, and written to the audit trail."""
+"""The shared documents SOPFlow issues: signed reports, the control sheet and the public
+verification page (each SOP's own downloads live in its package). Every download is authorised
+by the scope middleware (organisation), checked for role where the content needs it, and
+written to the audit trail."""
 
 import hashlib
 
@@ -17,15 +18,11 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from .. import sla
-from ..models import AggregationRun, AuditEvent, BackupRecord, SignedDocument, SopProcess
-from ..models.utilization import utilization_figures
+from ..models import AuditEvent, SignedDocument, SopProcess
 from ..reports.control_sheet import render_control_sheet
-from ..reports.population import render_population_report
-from ..reports.utilization import render_lakip, render_utilization_report
 from ..throttle import over_limit
 from ..uploads import UploadLimit, refusal_error
 from .errors import too_many_requests
-from .process import DKB_READERS
 
 
 def pdf_response(request, process, content, filename, detail):
@@ -35,21 +32,22 @@ def pdf_response(request, process, content, filename, detail):
     return response
 
 
+def stream_file(request, process, file_field, name, detail):
+    """A stored file of ``process`` as an attachment, the download written to the audit trail."""
+    if not file_field:
+        raise Http404
+    try:
+        handle = file_field.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("Berkas sudah tidak tersedia."))
+    AuditEvent.record(AuditEvent.Action.DOWNLOAD, request.user, process, detail=detail)
+    return FileResponse(handle, as_attachment=True, filename=name)
+
+
 def require_roles(request, roles):
     officer = getattr(request.user, "officer", None)
     if not request.user.is_superuser and (officer is None or not (officer.role_codes & roles)):
         raise Http404
-
-
-class DraftReportView(View):
-    """The population report of a finished aggregation run, watermarked DRAF (step 3 on)."""
-
-    def get(self, request, process_pk, run_pk):
-        run = get_object_or_404(AggregationRun, pk=run_pk, upload__process_id=process_pk, status=AggregationRun.DONE)
-        process = SopProcess.objects.select_related("organisation").get(pk=process_pk)
-        pdf = render_population_report(process, run.result, final=False)
-        name = f"draf-laporan-data-kependudukan-{process.year}-s{process.period_number}.pdf"
-        return pdf_response(request, process, pdf, name, _("draf laporan (PDF)"))
 
 
 class SignedDocumentView(View):
@@ -70,48 +68,6 @@ class ControlSheetView(View):
         totals = {key: sheet[key] for key in ("standard", "actual", "returns")}
         pdf = render_control_sheet(process, sheet["rows"], totals=totals)
         return pdf_response(request, process, pdf, f"lembar-kendali-{process.pk}.pdf", _("lembar kendali (PDF)"))
-
-
-class UtilizationReportView(View):
-    """SOP B: the Laporan Pemanfaatan Data Kependudukan oleh OPD (from step 5 on)."""
-
-    def get(self, request, process_pk):
-        from .utilization import previous_period_figures
-
-        # A SOP A process has no utilization report: 404, not a 500.
-        process = get_object_or_404(SopProcess.objects.select_related("organisation"), pk=process_pk, sop="B")
-        count = process.utilization_counts.order_by("-created").first()
-        figures = count.figures if count else utilization_figures(process)
-        previous = previous_period_figures(process)
-        evaluation = process.evaluations.order_by("-created").first()
-        pdf = render_utilization_report(process, figures, previous["figures"] if previous else None,
-                                        evaluation.analysis if evaluation else "")
-        return pdf_response(request, process, pdf, f"laporan-pemanfaatan-{process.pk}.pdf", _("laporan pemanfaatan (PDF)"))
-
-
-class LakipView(View):
-    def get(self, request, process_pk):
-        process = get_object_or_404(SopProcess.objects.select_related("organisation"), pk=process_pk, sop="B")
-        lakip = process.lakip_materials.order_by("-created").first()
-        if lakip is None:
-            raise Http404
-        pdf = render_lakip(process, lakip)
-        return pdf_response(request, process, pdf, f"lakip-bidang-{process.pk}.pdf", _("bahan LAKIP Bidang (PDF)"))
-
-
-class BackupDownloadView(View):
-    """The encrypted archive, to SOP A officers only; it cannot be opened without its password."""
-
-    def get(self, request, process_pk, backup_pk):
-        require_roles(request, DKB_READERS)
-        backup = get_object_or_404(BackupRecord, pk=backup_pk, process_id=process_pk)
-        try:
-            handle = open(backup.location, "rb")
-        except FileNotFoundError:
-            raise Http404
-        AuditEvent.record(AuditEvent.Action.DOWNLOAD, request.user, backup.process, detail=_("arsip back-up terenkripsi"))
-        name = backup.location.rsplit("/", 1)[-1]
-        return FileResponse(handle, as_attachment=True, filename=name, content_type="application/x-7z-compressed")
 
 
 class CompareForm(forms.Form):

@@ -1,14 +1,10 @@
-from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
-from django.views import View
+from django.http import HttpResponse
 from viewflow.workflow import chart
 from viewflow.workflow.flow import views as flow_views
 from viewflow.workflow.flow.viewset import FlowAppViewset
 
-from ..models import AggregationRun, AuditEvent, DkbUpload, Evidence, SopProcess
-from ..roles import Role
+from ..catalogue import hook
+from ..models import SopProcess
 from .actions import (
     AuditedBulkAssignView,
     AuditedBulkUnassignView,
@@ -36,16 +32,14 @@ class ProcessDetailView(flow_views.DetailProcessView):
             reviews=process.reviews.select_related("author"),
             returns=sum(1 for review in process.reviews.all() if review.is_return),
             instructions=process.instructions.select_related("author").prefetch_related("assignees"),
-            team_decrees=process.team_decrees.prefetch_related("members"),
-            dkb_uploads=process.dkb_uploads.select_related("uploaded_by").prefetch_related(Prefetch("runs", queryset=AggregationRun.objects.defer("result"))),
-            draft_submissions=process.draft_submissions.select_related("author"),
-            publications=process.publications.prefetch_related("distributions"),
-            backups=process.backups.select_related("author"),
-            utilization_entries=process.utilization_entries.select_related("opd").prefetch_related("evidence"),
-            utilization_count=process.utilization_counts.order_by("-created").first(),
-            evaluations=process.evaluations.select_related("author"),
-            lakip=process.lakip_materials.order_by("-created").first(),
+            can_manage=self.flow_class.instance.has_manage_permission(self.request.user),
         )
+        # The SOP's own section of the page (its step outputs), from its package's hooks.
+        own_context = hook(process.sop, "process_context")
+        if own_context is not None:
+            context.update(own_context(process))
+        context["sop_template"] = hook(process.sop, "process_template")
+        context["sop_documents_template"] = hook(process.sop, "process_documents_template")
         return context
 
 
@@ -83,37 +77,9 @@ class SopFlowAppViewset(FlowAppViewset):
     tasks_assign_view_class = AuditedBulkAssignView
     tasks_unassign_view_class = AuditedBulkUnassignView
 
-
-# Who may download what: raw DKB extracts hold personal data, so only SOP A's officers.
-DKB_READERS = {Role.KADIS, Role.KABID, Role.KASI, Role.TIM, Role.ADB}
-
-
-def _stream(request, process, file_field, name, detail):
-    if not file_field:
-        raise Http404
-    try:
-        handle = file_field.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("Berkas sudah tidak tersedia."))
-    AuditEvent.record(AuditEvent.Action.DOWNLOAD, request.user, process, detail=detail)
-    return FileResponse(handle, as_attachment=True, filename=name)
-
-
-class DkbDownloadView(View):
-    """The raw extract, to the SOP A officers of the process's organisation, audited."""
-
-    def get(self, request, process_pk, upload_pk):
-        upload = get_object_or_404(DkbUpload, pk=upload_pk, process_id=process_pk, purged_at__isnull=True)
-        officer = getattr(request.user, "officer", None)
-        if officer is None or not (officer.role_codes & DKB_READERS):
-            raise Http404
-        return _stream(request, upload.process, upload.file, upload.original_name, _("ekstrak DKB %(sha)s") % {"sha": upload.sha256[:16]})
-
-
-class EvidenceDownloadView(View):
-    def get(self, request, process_pk, evidence_pk):
-        evidence = get_object_or_404(Evidence.objects.select_related("entry"), pk=evidence_pk, entry__process_id=process_pk)
-        return _stream(
-            request, evidence.entry.process, evidence.file, evidence.original_name,
-            _("data dukung %(name)s") % {"name": evidence.original_name},
-        )
+    def __init__(self, flow_class, **kwargs):
+        # The registry names the URL segment (/population/, ...): viewflow mounts a flow at its
+        # app_name, which it otherwise derives from the class name.
+        flow_class.app_name = flow_class.sop.url_prefix
+        kwargs.setdefault("icon", flow_class.sop.icon)
+        super().__init__(flow_class, **kwargs)

@@ -11,7 +11,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from workflows.backup import BackupError, verify_backup
+from workflows.sops.population.backup import BackupError, verify_backup
 from workflows.reports.formatting import number
 
 

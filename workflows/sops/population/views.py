@@ -17,31 +17,28 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from ..aggregation import enqueue, export_csv, export_xlsx, province_summary
-from ..backup import BackupError, backup_name, create_backup, semester_members
-from ..catalogue import SOP_A
-from ..dkb.ingest import DkbFileError, check_file
-from ..forms import population as forms
-from ..models.documents import document_path
-from ..models import (
+from workflows.dkb.ingest import DkbFileError, check_file
+from workflows.models import AuditEvent, PeriodType, Review, SignedDocument, SigningIdentity
+from workflows.models.documents import document_path
+from workflows.signing import SignatureError
+from workflows.storage import private_storage
+from workflows.views.base import ReviewStepView, StartView, StepView, record_instruction
+
+from . import forms
+from .aggregation import enqueue, export_csv, export_xlsx, province_summary
+from .backup import BackupError, backup_name, create_backup, semester_members
+from .definition import SOP_A
+from .models import (
     AggregationRun,
-    AuditEvent,
     BackupRecord,
     Distribution,
     DkbUpload,
     DraftSubmission,
     FinalReport,
-    PeriodType,
     Publication,
-    Review,
-    SignedDocument,
-    SigningIdentity,
     TeamDecree,
 )
-from ..reports.population import SIGNATURE_PLACEMENT
-from ..signing import SignatureError
-from ..storage import private_storage
-from .base import ReviewStepView, StartView, StepView, record_instruction
+from .report import SIGNATURE_PLACEMENT
 
 
 class StartPopulationView(StartView):

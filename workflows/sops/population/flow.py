@@ -2,10 +2,11 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
 
-from ..catalogue import SOP_A
-from ..models import PopulationProcess
-from ..views import population as views
-from .nodes import SopEnd, SopIf, approved, start_step, step
+from . import views
+from .definition import SOP_A
+from .models import PopulationProcess
+
+from workflows.flows.nodes import SopEnd, SopIf, approved, start_step, step
 
 
 class PopulationFlow(flow.Flow):

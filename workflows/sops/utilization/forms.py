@@ -2,13 +2,15 @@ from django import forms
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Opd, PeriodType, UtilizationEntry
-from ..models.organisation import officers_with_role
-from ..models.process import PERIOD_LIMITS
-from ..roles import Role
-from ..uploads import UploadLimit, refusal_error
-from .common import DateInput, InstructionForm, ReviewForm, year_field
-from .population import duplicate_period_error
+from workflows.forms.common import DateInput, InstructionForm, ReviewForm, duplicate_period_error, year_field
+from workflows.models import PeriodType
+from workflows.models.organisation import officers_with_role
+from workflows.models.process import PERIOD_LIMITS
+from workflows.roles import Role
+from workflows.uploads import UploadLimit, refusal_error
+
+from .definition import SOP_B
+from .models import Opd, UtilizationEntry
 
 
 class StartUtilizationForm(InstructionForm):
@@ -43,7 +45,7 @@ class StartUtilizationForm(InstructionForm):
                     % {"type": PeriodType(period_type).label, "limit": limit},
                 )
             elif cleaned.get("year"):
-                error = duplicate_period_error(self.organisation, "B", cleaned["year"], period_type, number)
+                error = duplicate_period_error(self.organisation, SOP_B.code, cleaned["year"], period_type, number)
                 if error:
                     raise forms.ValidationError(error, code="duplicate")
         return cleaned
@@ -154,7 +156,7 @@ class EvaluateForm(ReviewForm):
 
     def clean(self):
         cleaned = super().clean()
-        from ..models import Review
+        from workflows.models import Review
 
         if cleaned.get("decision") == Review.APPROVE and not cleaned.get("analysis", "").strip():
             self.add_error("analysis", _("Tuliskan analisis dan evaluasi sebelum meneruskan laporan."))

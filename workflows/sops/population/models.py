@@ -9,9 +9,23 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Task
 
-from ..storage import private_storage
-from .jobs import Job, JobFailed, JobQuerySet
-from .process import SopProcess
+from workflows.models.jobs import Job, JobFailed, JobQuerySet
+from workflows.models.process import SopProcess
+from workflows.storage import private_storage
+
+from .definition import SOP_A
+
+
+class PopulationProcess(SopProcess):
+    """SOP A: Pengolahan dan Penyajian Data Kependudukan (one per semester)."""
+
+    SOP_CODE = SOP_A.code
+
+    class Meta:
+        proxy = True
+        ordering = ["-pk"]
+        verbose_name = _("proses pengolahan data kependudukan")
+        verbose_name_plural = _("proses pengolahan data kependudukan")
 
 
 class TeamDecree(models.Model):
@@ -43,7 +57,7 @@ class DkbUploadQuerySet(models.QuerySet):
         """
         from viewflow.workflow.status import PROCESS
 
-        from .audit import AuditEvent
+        from workflows.models.audit import AuditEvent
 
         purged = 0
         for upload in self.filter(purged_at__isnull=True, process__status=PROCESS.CANCELED).select_related("process"):
@@ -104,9 +118,9 @@ class AggregationRun(Job):
         pass
 
     def perform(self, progress):
-        from ..dkb.aggregate import aggregate_file
-        from ..dkb.errors import DkbFileError
-        from ..reports.formatting import number
+        from workflows.dkb.aggregate import aggregate_file
+        from workflows.dkb.errors import DkbFileError
+        from workflows.reports.formatting import number
 
         upload = self.upload
         if not upload.file or upload.purged_at:
@@ -213,7 +227,7 @@ class FinalReport(Job):
     def perform(self, progress):
         from django.core.files.base import ContentFile
 
-        from ..reports.population import render_population_report
+        from .report import render_population_report
 
         progress(0.1, _("Menyusun laporan final"))
         pdf = render_population_report(self.process, self.submission.run.result, final=True)

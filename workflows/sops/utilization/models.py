@@ -7,9 +7,23 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Task
 
-from ..storage import private_storage
-from .organisation import Organisation
-from .process import SopProcess
+from workflows.models.organisation import Organisation
+from workflows.models.process import SopProcess
+from workflows.storage import private_storage
+
+from .definition import SOP_B
+
+
+class UtilizationProcess(SopProcess):
+    """SOP B: Pengumpulan dan Penghitungan Data Kinerja Pemanfaatan Data Kependudukan."""
+
+    SOP_CODE = SOP_B.code
+
+    class Meta:
+        proxy = True
+        ordering = ["-pk"]
+        verbose_name = _("proses data kinerja pemanfaatan")
+        verbose_name_plural = _("proses data kinerja pemanfaatan")
 
 
 class Opd(models.Model):

@@ -5,33 +5,19 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..models import DkbUpload, PeriodType, Review, SopProcess
-from ..models.organisation import officers_with_role
-from ..roles import Role
-from ..uploads import UploadLimit, refusal_error
-from .common import DateInput, InstructionForm, ReviewForm, year_field
+from workflows.forms.common import DateInput, InstructionForm, ReviewForm, duplicate_period_error, year_field
+from workflows.models import PeriodType, Review
+from workflows.models.organisation import officers_with_role
+from workflows.roles import Role
+from workflows.uploads import UploadLimit, refusal_error
+
+from .definition import SOP_A
+from .models import DkbUpload
 
 SEMESTERS = [(1, _("Semester I (posisi 30 Juni)")), (2, _("Semester II (posisi 31 Desember)"))]
 
 # The step-3 view's max_upload_bytes: enforced while the extract streams in (workflows/uploads.py).
 DKB_UPLOAD_LIMIT = UploadLimit("DKB_UPLOAD_MAX_MB")
-
-
-def duplicate_period_error(organisation, sop, year, period_type, number):
-    existing = SopProcess.objects.filter(
-        organisation=organisation,
-        sop=sop,
-        year=year,
-        period_type=period_type,
-        period_number=number,
-        cancelled=False,
-    ).first()
-    if existing is None:
-        return None
-    return _(
-        "Proses untuk %(period)s sudah ada di organisasi ini (#%(pk)s). Lanjutkan proses tersebut, "
-        "atau minta pimpinan membatalkannya lebih dulu."
-    ) % {"period": existing.period_label, "pk": existing.pk}
 
 
 class StartPopulationForm(InstructionForm):
@@ -51,7 +37,7 @@ class StartPopulationForm(InstructionForm):
         cleaned = super().clean()
         if cleaned.get("year") and cleaned.get("semester"):
             error = duplicate_period_error(
-                self.organisation, "A", cleaned["year"], PeriodType.SEMESTER, cleaned["semester"]
+                self.organisation, SOP_A.code, cleaned["year"], PeriodType.SEMESTER, cleaned["semester"]
             )
             if error:
                 raise forms.ValidationError(error, code="duplicate")

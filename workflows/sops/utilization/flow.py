@@ -2,10 +2,11 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
 
-from ..catalogue import SOP_B
-from ..models import UtilizationProcess
-from ..views import utilization as views
-from .nodes import SopEnd, SopIf, approved, start_step, step
+from . import views
+from .definition import SOP_B
+from .models import UtilizationProcess
+
+from workflows.flows.nodes import SopEnd, SopIf, approved, start_step, step
 
 
 class UtilizationFlow(flow.Flow):

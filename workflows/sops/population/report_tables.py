@@ -13,7 +13,7 @@ from workflows.dkb.occupations import SECTORS
 from workflows.dkb.schema import AGE_GROUPS
 from workflows.dkb.tables import CODED_TABLES
 
-from .formatting import DASH, number, percent, share
+from workflows.reports.formatting import DASH, number, percent, share
 
 # A crosstab shows at most this many kab/kota columns side by side on a landscape page; more
 # (Sumatera Barat has 19) continue in a second table with the same rows.

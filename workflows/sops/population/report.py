@@ -8,14 +8,15 @@ a fixed place for the Kadis's electronic signature (``SIGNATURE_PLACEMENT``).
 
 from django.utils.translation import gettext as _
 
-from workflows.aggregation import TABLE_TITLES, province_summary
+from .aggregation import TABLE_TITLES, province_summary
 from workflows.charts import hbar_chart
 
-from . import population_tables as tables
-from . import textgrid
-from .charts import fit, population_pyramid
-from .formatting import DASH, long_date, number, share
-from .pdf import A4_HEIGHT, MM, indonesian, render_pdf
+from workflows.reports import textgrid
+from workflows.reports.charts import fit, population_pyramid
+from workflows.reports.formatting import DASH, long_date, number, share
+from workflows.reports.pdf import A4_HEIGHT, MM, indonesian, render_pdf
+
+from . import report_tables as tables
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 

@@ -11,7 +11,7 @@ import io
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .dkb.tables import CODED_TABLES, TABLE_ORDER
+from workflows.dkb.tables import CODED_TABLES, TABLE_ORDER
 from .models import AggregationRun
 
 TABLE_TITLES = {

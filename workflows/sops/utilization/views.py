@@ -8,17 +8,12 @@ from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 
-from ..catalogue import SOP_B
-from ..forms import utilization as forms
-from ..models import (
-    Evaluation,
-    Evidence,
-    LakipMaterial,
-    SopProcess,
-    UtilizationCount,
-)
-from ..models.utilization import utilization_figures
-from .base import ReviewStepView, StartView, StepView, record_instruction
+from workflows.models import SopProcess
+from workflows.views.base import ReviewStepView, StartView, StepView, record_instruction
+
+from . import forms
+from .definition import SOP_B
+from .models import Evaluation, Evidence, LakipMaterial, UtilizationCount, utilization_figures
 
 
 class StartUtilizationView(StartView):
@@ -63,7 +58,7 @@ class FillListView(StepView):
     def post(self, request, *args, **kwargs):
         action = request.POST.get("action")
         if action == "delete":
-            from ..models import AuditEvent
+            from workflows.models import AuditEvent
 
             entry = self.process.utilization_entries.filter(pk=request.POST.get("entry")).select_related("opd").first()
             if entry is not None:
@@ -101,7 +96,7 @@ class FillListView(StepView):
         return HttpResponseRedirect(request.get_full_path())
 
     def audit_action(self, form):
-        from ..models import AuditEvent
+        from workflows.models import AuditEvent
 
         return AuditEvent.Action.COMPLETE
 
@@ -131,7 +126,7 @@ def previous_period_figures(process):
     year, number = process.previous_period()
     previous = (
         SopProcess.objects.filter(
-            organisation_id=process.organisation_id, sop="B", year=year,
+            organisation_id=process.organisation_id, sop=SOP_B.code, year=year,
             period_type=process.period_type, period_number=number, cancelled=False,
         )
         .first()

@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 from workflows.charts import hbar_chart
 from workflows.models.process import PERIOD_LIMITS, ROMAN, PeriodType
 
-from .charts import fit, share_bar
-from .formatting import DASH, long_date, number, percent
-from .pdf import indonesian, render_pdf
+from workflows.reports.charts import fit, share_bar
+from workflows.reports.formatting import DASH, long_date, number, percent
+from workflows.reports.pdf import indonesian, render_pdf
 
 
 def period_name(period_type, year, period_number):
@@ -107,7 +107,7 @@ def utilization_context(process, figures, previous, evaluation_text):
 def render_utilization_report(process, figures, previous, evaluation_text) -> bytes:
     """SOP B step 5: the OPD utilization report as PDF bytes.
 
-    ``figures`` and ``previous`` (or ``None``) are ``workflows.models.utilization.utilization_figures``
+    ``figures`` and ``previous`` (or ``None``) are ``workflows.sops.utilization.models.utilization_figures``
     dicts for this period and the one before; ``evaluation_text`` is the Kasi's analysis.
     """
     with indonesian():
