@@ -159,7 +159,7 @@ class WaktuOverrideAdmin(admin.ModelAdmin):
         from .catalogue import SOPS
 
         sop = SOPS.get(row.sop)
-        return next((step for step in sop.steps if step.number == row.step_number), None) if sop else None
+        return sop.step_for_node(row.node) if sop else None
 
 
 @admin.register(SigningIdentity)

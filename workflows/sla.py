@@ -87,18 +87,25 @@ def calendar_for(organisation):
     )
 
 
-def waktu_table(organisation_id, sop_code):
-    """{step number: (amount, unit)} for one SOP in one organisation, overrides applied."""
-    table = {step.number: (step.waktu_amount, step.waktu_unit) for step in SOPS[sop_code].steps}
+def waktu_by_node(organisation_id, sop_code):
+    """{step key (node name): (amount, unit)} for one SOP in one organisation, overrides applied."""
+    table = {step.node: (step.waktu_amount, step.waktu_unit) for step in SOPS[sop_code].steps}
     for row in WaktuOverride.objects.filter(organisation_id=organisation_id, sop=sop_code):
-        table[row.step_number] = (row.amount, row.unit)
+        if row.node in table:
+            table[row.node] = (row.amount, row.unit)
     return table
+
+
+def waktu_table(organisation_id, sop_code):
+    """{step number: (amount, unit)}, as the SOP table numbers its steps (for display)."""
+    by_node = waktu_by_node(organisation_id, sop_code)
+    return {step.number: by_node[step.node] for step in SOPS[sop_code].steps}
 
 
 def process_standard_seconds(calendar, organisation_id, sop_code):
     return sum(
         int(calendar.standard_duration(amount, unit).total_seconds())
-        for amount, unit in waktu_table(organisation_id, sop_code).values()
+        for amount, unit in waktu_by_node(organisation_id, sop_code).values()
     )
 
 
@@ -119,7 +126,7 @@ def open_clock(task, process, previous_task=None):
         return None
     organisation = Organisation.objects.get(pk=process.organisation_id)
     calendar = calendar_for(organisation)
-    amount, unit = waktu_table(organisation.pk, process.sop)[step.number]
+    amount, unit = waktu_by_node(organisation.pk, process.sop)[step.node]
     opened = task.created
     due = calendar.add(opened, amount, unit)
     warn_at = calendar.add_duration(opened, calendar.elapsed(opened, due) * WARN_SHARE)
@@ -263,7 +270,7 @@ def recipients(row, officers):
         for user in officers:
             if user.has_perm(task.owner_permission):
                 found.setdefault(user.pk, (user, Notification.Reason.QUEUE))
-    supervisor_role = SUPERVISOR_OF.get(SOPS[row.sop].step(row.step_number).actor)
+    supervisor_role = SUPERVISOR_OF.get(SOPS[row.sop].step_for_node(row.node).actor)
     for user in officers:
         if supervisor_role and supervisor_role in {role.role for role in user.officer.roles.all()}:
             found.setdefault(user.pk, (user, Notification.Reason.SUPERVISOR))
@@ -271,7 +278,7 @@ def recipients(row, officers):
 
 
 def _message(row, user, reason):
-    step = SOPS[row.sop].step(row.step_number)
+    step = SOPS[row.sop].step_for_node(row.node)
     process = row.process
     link = getattr(settings, "SOPFLOW_BASE_URL", "") + row.task.flow_task.flow_class.instance.reverse(
         "process_detail", args=[process.pk]
@@ -344,8 +351,8 @@ def control_sheet(process, now=None):
     now = now or timezone.now()
     rows = TaskSla.objects.filter(process_id=process.pk, cancelled=False)
     figures = {
-        entry["step_number"]: entry
-        for entry in rows.values("step_number").annotate(
+        entry["node"]: entry
+        for entry in rows.values("node").annotate(
             rounds=Count("pk"),
             first_opened=Min("opened"),
             last_finished=Max("finished"),
@@ -359,27 +366,27 @@ def control_sheet(process, now=None):
     # The Waktu each step's tasks ran under (stored when each clock opened), oldest first; a
     # later penyesuaian waktu baku applies only to tasks opened after it.
     standards = {}
-    for entry in rows.values("step_number", "waktu_amount", "waktu_unit").annotate(first=Min("opened")).order_by("first"):
-        labels = standards.setdefault(entry["step_number"], [])
+    for entry in rows.values("node", "waktu_amount", "waktu_unit").annotate(first=Min("opened")).order_by("first"):
+        labels = standards.setdefault(entry["node"], [])
         label = waktu_label(entry["waktu_amount"], entry["waktu_unit"])
         if label not in labels:
             labels.append(label)
     actors = {}
-    for entry in rows.values("step_number", "done_by__first_name", "done_by__last_name", "done_by__username",
+    for entry in rows.values("node", "done_by__first_name", "done_by__last_name", "done_by__username",
                              "task__owner__first_name", "task__owner__last_name", "task__owner__username").distinct():
         for prefix in ("done_by__", "task__owner__"):
             name = " ".join(filter(None, [entry[prefix + "first_name"], entry[prefix + "last_name"]]))
             name = name or entry[prefix + "username"]
             if name:
-                actors.setdefault(entry["step_number"], []).append(name)
-    open_rows = {row.step_number: row for row in rows.filter(finished__isnull=True)}
+                actors.setdefault(entry["node"], []).append(name)
+    open_rows = {row.node: row for row in rows.filter(finished__isnull=True)}
     tz_name = process.organisation.timezone
     calendar = calendar_for(process.organisation) if open_rows else None
-    table = waktu_table(process.organisation_id, process.sop)
+    table = waktu_by_node(process.organisation_id, process.sop)
     sheet_rows, running = [], 0
     for step in SOPS[process.sop].steps:
-        entry = figures.get(step.number)
-        open_row = open_rows.get(step.number)
+        entry = figures.get(step.node)
+        open_row = open_rows.get(step.node)
         elapsed = (entry["elapsed_total"] or 0) if entry else None
         if open_row is not None:
             so_far = int(calendar.elapsed(open_row.opened, now).total_seconds())
@@ -394,10 +401,10 @@ def control_sheet(process, now=None):
             status = None
         sheet_rows.append({
             "step": step,
-            "actors": ", ".join(dict.fromkeys(actors.get(step.number, []))),
+            "actors": ", ".join(dict.fromkeys(actors.get(step.node, []))),
             "start": format_moment(entry["first_opened"], tz_name) if entry else "—",
             "finish": format_moment(entry["last_finished"], tz_name) if entry and not entry["open_count"] else "—",
-            "standard": " → ".join(standards.get(step.number) or [waktu_label(*table[step.number])]),
+            "standard": " → ".join(standards.get(step.node) or [waktu_label(*table[step.node])]),
             "actual": format_working_time(elapsed) if status != SlaStatus.DONE_UNTIMED else _("tidak diukur"),
             "status": status,
             "badge": badge(status),

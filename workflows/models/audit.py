@@ -36,6 +36,8 @@ class AuditEvent(models.Model):
         "workflows.SopProcess", on_delete=models.PROTECT, related_name="audit_events", null=True
     )
     task = models.ForeignKey("viewflow.Task", on_delete=models.PROTECT, related_name="+", null=True)
+    # The step's stable key (its node name), "" for events outside a step; the number is for display.
+    node = models.CharField(max_length=50, default="", editable=False)
     step_number = models.PositiveSmallIntegerField(null=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
     action = models.CharField(max_length=20, choices=Action.choices)
@@ -59,16 +61,16 @@ class AuditEvent(models.Model):
 
     @classmethod
     def record(cls, action, actor=None, process=None, task=None, detail=""):
-        step_number = None
+        step = None
         if task is not None:
             sop = getattr(task.flow_task.flow_class, "sop", None)
             step = sop.step_for_node(task.flow_task.name) if sop else None
-            step_number = step.number if step else None
         return cls.objects.create(
             action=action,
             actor=actor if (actor is not None and actor.is_authenticated) else None,
             process_id=process.pk if process is not None else None,
             task=task,
-            step_number=step_number,
+            node=step.node if step else "",
+            step_number=step.number if step else None,
             detail=detail,
         )

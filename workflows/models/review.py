@@ -11,6 +11,8 @@ class Instruction(models.Model):
 
     process = models.ForeignKey(SopProcess, on_delete=models.CASCADE, related_name="instructions")
     task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="+")
+    # The step's stable key (its node name); the number is kept for display as the SOP reads.
+    node = models.CharField(max_length=50, default="")
     step_number = models.PositiveSmallIntegerField()
     text = models.TextField(_("isi disposisi"))
     assignees = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")

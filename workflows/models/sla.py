@@ -133,6 +133,8 @@ class WaktuOverride(models.Model):
     )
     sop = models.CharField(_("SOP"), max_length=1, choices=SOP_CHOICES)
     step_number = models.PositiveSmallIntegerField(_("langkah"))
+    # The step's stable key (its node name), set from the number the administrator picks.
+    node = models.CharField(max_length=50, default="", editable=False)
     amount = models.PositiveIntegerField(_("waktu"))
     unit = models.CharField(_("satuan"), max_length=10, choices=WaktuUnit.CHOICES)
 
@@ -154,6 +156,13 @@ class WaktuOverride(models.Model):
                 raise ValidationError({"step_number": _("Langkah ini tidak ada dalam SOP.")})
         if self.amount == 0:
             raise ValidationError({"amount": _("Waktu baku harus lebih dari nol.")})
+
+    def save(self, *args, **kwargs):
+        sop = SOPS.get(self.sop)
+        step = next((step for step in sop.steps if step.number == self.step_number), None) if sop else None
+        if step is not None:
+            self.node = step.node
+        super().save(*args, **kwargs)
 
 
 class SlaStatus(models.TextChoices):

@@ -35,7 +35,8 @@ def record_instruction(activation, author, text, assignees=()):
     """A disposition given at the activation's step (steps 1 and 7 of SOP A, 1 and 2 of SOP B)."""
     step = activation.process.catalogue.step_for_node(activation.flow_task.name)
     instruction = Instruction.objects.create(
-        process=activation.process, task=activation.task, step_number=step.number, text=text, author=author
+        process=activation.process, task=activation.task, node=step.node, step_number=step.number, text=text,
+        author=author,
     )
     if assignees:
         instruction.assignees.set(assignees)
