@@ -196,3 +196,36 @@ def test_process_page_shows_the_sections_its_sop_contributes(bengkulu, code):
     others = {hook(other, name) for other in REGISTRY if other is not sop
               for name in ("process_template", "process_documents_template")}
     assert own <= used and not (others - {None}) & used
+
+
+def restated_table_lists(source, names, at_least):
+    """(line, count) for every literal collection in ``source`` naming ``at_least`` of ``names``."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        items = node.keys if isinstance(node, ast.Dict) else getattr(node, "elts", None)
+        if isinstance(node, (ast.Dict, ast.Tuple, ast.List, ast.Set)) and items:
+            named = {item.value for item in items if isinstance(item, ast.Constant) and item.value in names}
+            if len(named) >= at_least:
+                found.append((node.lineno, len(named)))
+    return found
+
+
+def test_the_aggregate_tables_are_specified_once():
+    from workflows.dkb import loader, quality, schema, tables
+    from workflows.sops.population.aggregation import TABLE_TITLES
+
+    names = [table.name for table in schema.TABLES]
+    assert list(tables.TABLE_ORDER) == names and list(TABLE_TITLES) == names
+    assert list(tables.CODED_TABLES) == [table.name for table in schema.TABLES if table.field]
+    for field in schema.CODED_FIELDS:
+        assert loader.CODE_COLUMNS[field.name] == field.siak
+        assert quality.PROBLEMS[f"code_out_of_range_{field.problem}"].label == field.problem_label
+    # No other module restates the list: a literal naming more than half of the tables.
+    at_least = len(names) // 2 + 1
+    offenders = []
+    for path in sorted((ROOT / "workflows").rglob("*.py")):
+        if path == ROOT / "workflows" / "dkb" / "schema.py" or "migrations" in path.parts:
+            continue
+        offenders += [(path.name, *hit) for hit in restated_table_lists(path.read_text(), set(names), at_least)]
+    assert offenders == []
+    assert restated_table_lists(repr(tuple(names)), set(names), at_least) == [(1, len(names))]

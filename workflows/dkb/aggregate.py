@@ -26,9 +26,9 @@ from . import regions
 from .errors import DkbFileError, _
 from .ingest import check_file
 from .loader import file_row_number, load
-from .quality import CODED_FIELDS, MAX_EXAMPLES, PROBLEMS
+from .quality import MAX_EXAMPLES, PROBLEMS
 from .structure import find_open_quote, thousands
-from .schema import ADULT_AGE, NEVER_MARRIED
+from .schema import ADULT_AGE, CODED_FIELDS, NEVER_MARRIED
 from .tables import Counts, build_tables, derived_indicators, region_names
 
 __all__ = ["AggregateResult", "DkbFileError", "aggregate_file", "default_cutoff"]
@@ -280,10 +280,10 @@ def _row_conditions(cutoff, has_birth_certificate):
         "no_kk_not_16_digits": "kk IS NULL",
         "desa_code_invalid": "coalesce(kel NOT BETWEEN 1 AND 9999, TRUE)",
     }
-    for suffix, internal, _column, codes in CODED_FIELDS:
-        if internal == "akta_lahir" and not has_birth_certificate:
+    for field in CODED_FIELDS:
+        if field.name == "akta_lahir" and not has_birth_certificate:
             continue
-        conditions[f"code_out_of_range_{suffix}"] = f"coalesce(NOT ({_membership(internal, codes)}), TRUE)"
+        conditions[f"code_out_of_range_{field.problem}"] = f"coalesce(NOT ({_membership(field.name, field.codes)}), TRUE)"
     return conditions
 
 

@@ -10,17 +10,13 @@ golongan_darah, akta_lahir, prop, kab, kec, kel INTEGER; birth DATE; active BOOL
 """
 
 from .errors import DkbFileError, _
+from .schema import CODED_FIELDS
 
-# Internal column -> SIAK column. akta_lahir and active are optional.
+# Internal column -> SIAK column; the coded fields come from the table specification
+# (schema.CODED_FIELDS). akta_lahir and active are optional.
 CODE_COLUMNS = {
     "sex": "JENIS_KLMIN",
-    "agama": "AGAMA",
-    "pendidikan": "PDDK_AKH",
-    "pekerjaan": "JENIS_PKRJN",
-    "status_kawin": "STAT_KWN",
-    "shdk": "STAT_HBKEL",
-    "golongan_darah": "GOL_DRH",
-    "akta_lahir": "AKTA_LHR",
+    **{field.name: field.siak for field in CODED_FIELDS},
     "prop": "NO_PROP",
     "kab": "NO_KAB",
     "kec": "NO_KEC",

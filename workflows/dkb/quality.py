@@ -43,8 +43,7 @@ NIKs are never reported.
 from dataclasses import dataclass
 
 from .errors import _
-from .occupations import OCCUPATION
-from .schema import BIRTH_CERTIFICATE, BLOOD_TYPE, EDUCATION, FAMILY_RELATIONSHIP, MARITAL_STATUS, RELIGION
+from .schema import CODED_FIELDS
 
 MAX_EXAMPLES = 5
 
@@ -55,17 +54,6 @@ class Problem:
     label: str
     rejects: bool
 
-
-# Code checks: (problem key suffix, internal column, SIAK column, code list)
-CODED_FIELDS = (
-    ("agama", "agama", "AGAMA", RELIGION),
-    ("pddk_akh", "pendidikan", "PDDK_AKH", EDUCATION),
-    ("jenis_pkrjn", "pekerjaan", "JENIS_PKRJN", OCCUPATION),
-    ("stat_kwn", "status_kawin", "STAT_KWN", MARITAL_STATUS),
-    ("stat_hbkel", "shdk", "STAT_HBKEL", FAMILY_RELATIONSHIP),
-    ("gol_drh", "golongan_darah", "GOL_DRH", BLOOD_TYPE),
-    ("akta_lhr", "akta_lahir", "AKTA_LHR", BIRTH_CERTIFICATE),
-)
 
 PROBLEMS = {
     problem.key: problem
@@ -91,17 +79,8 @@ PROBLEMS = {
         Problem("no_kk_not_16_digits", _("Nomor KK tidak terdiri dari 16 angka"), False),
         Problem("kecamatan_unknown", _("Kode kecamatan tidak ada dalam tabel Kemendagri"), False),
         Problem("desa_code_invalid", _("Kode desa/kelurahan kosong atau tidak valid"), False),
-        Problem("code_out_of_range_agama", _("Kode agama kosong atau di luar rentang SIAK"), False),
-        Problem("code_out_of_range_pddk_akh", _("Kode pendidikan kosong atau di luar rentang SIAK"), False),
-        Problem("code_out_of_range_jenis_pkrjn", _("Kode pekerjaan kosong atau di luar rentang SIAK"), False),
-        Problem("code_out_of_range_stat_kwn", _("Kode status kawin kosong atau di luar rentang SIAK"), False),
-        Problem("code_out_of_range_stat_hbkel", _("Kode SHDK kosong atau di luar rentang SIAK"), False),
-        Problem(
-            "code_out_of_range_gol_drh", _("Kode golongan darah kosong atau di luar rentang SIAK"), False
-        ),
-        Problem(
-            "code_out_of_range_akta_lhr", _("Kode akta kelahiran kosong atau di luar rentang SIAK"), False
-        ),
+        # One per coded field of the table specification (schema.CODED_FIELDS).
+        *(Problem(f"code_out_of_range_{field.problem}", field.problem_label, False) for field in CODED_FIELDS),
     )
 }
 

@@ -1,10 +1,14 @@
 """Columns of a DKB/DWH extract and the SIAK code lists the engine checks against.
 
 Code lists are data (domain.md section 2) so that newer SIAK codes can be added here without
-touching the SQL. Occupation labels and sectors live in ``occupations.py``.
+touching the SQL. Occupation labels and sectors live in ``occupations.py``. ``TABLES`` at the end
+is the one specification of the aggregate tables.
 """
 
+from dataclasses import dataclass
+
 from .errors import _
+from .occupations import OCCUPATION
 
 REQUIRED_COLUMNS = (
     "NIK",
@@ -113,3 +117,53 @@ OLDEST_GROUP_START = 75
 # The dependency ratio uses the international convention: 0-14 and 65+ per 100 aged 15-64.
 WORKING_AGE = (15, 64)
 ADULT_AGE = 17
+
+
+# -- the aggregate tables: the one specification ----------------------------------------------
+# The loader reads each coded field's SIAK column, the quality checks test it against its code
+# list, the aggregation counts it, and the exports and the report lay the tables out in TABLES
+# order with their titles. Adding a coded field (or a table) is one entry here.
+
+
+@dataclass(frozen=True)
+class CodedField:
+    name: str  # internal column, count dimension and contract table name
+    siak: str  # the SIAK column it is read from
+    codes: dict  # the SIAK code list
+    problem: str  # the quality problem key is "code_out_of_range_<problem>"
+    problem_label: str  # marked with _, translated by the Django layer
+
+
+@dataclass(frozen=True)
+class AggregateTable:
+    name: str
+    title: str  # marked with _, translated by the Django layer
+    field: CodedField | None = None  # None for the tables counted without a code list
+
+
+# In the order the SIAK extract lists the columns (the quality report lists problems so).
+CODED_FIELDS = (
+    CodedField("agama", "AGAMA", RELIGION, "agama", _("Kode agama kosong atau di luar rentang SIAK")),
+    CodedField("pendidikan", "PDDK_AKH", EDUCATION, "pddk_akh", _("Kode pendidikan kosong atau di luar rentang SIAK")),
+    CodedField("pekerjaan", "JENIS_PKRJN", OCCUPATION, "jenis_pkrjn", _("Kode pekerjaan kosong atau di luar rentang SIAK")),
+    CodedField("status_kawin", "STAT_KWN", MARITAL_STATUS, "stat_kwn", _("Kode status kawin kosong atau di luar rentang SIAK")),
+    CodedField("shdk", "STAT_HBKEL", FAMILY_RELATIONSHIP, "stat_hbkel", _("Kode SHDK kosong atau di luar rentang SIAK")),
+    CodedField("golongan_darah", "GOL_DRH", BLOOD_TYPE, "gol_drh", _("Kode golongan darah kosong atau di luar rentang SIAK")),
+    CodedField("akta_lahir", "AKTA_LHR", BIRTH_CERTIFICATE, "akta_lhr", _("Kode akta kelahiran kosong atau di luar rentang SIAK")),
+)
+CODED = {field.name: field for field in CODED_FIELDS}
+
+# The book's tables, in the order of the exports and the report.
+TABLES = (
+    AggregateTable("penduduk", _("Jumlah penduduk")),
+    AggregateTable("kk", _("Jumlah kepala keluarga")),
+    AggregateTable("kelompok_umur", _("Penduduk menurut kelompok umur")),
+    AggregateTable("agama", _("Penduduk menurut agama"), CODED["agama"]),
+    AggregateTable("pendidikan", _("Penduduk menurut pendidikan"), CODED["pendidikan"]),
+    AggregateTable("pekerjaan", _("Penduduk menurut pekerjaan"), CODED["pekerjaan"]),
+    AggregateTable("status_kawin", _("Penduduk menurut status perkawinan"), CODED["status_kawin"]),
+    AggregateTable("golongan_darah", _("Penduduk menurut golongan darah"), CODED["golongan_darah"]),
+    AggregateTable("shdk", _("Penduduk menurut hubungan dalam keluarga"), CODED["shdk"]),
+    AggregateTable("akta_lahir", _("Kepemilikan akta kelahiran"), CODED["akta_lahir"]),
+    AggregateTable("wajib_ktp", _("Penduduk wajib KTP")),
+)

@@ -8,31 +8,14 @@ book always has the same shape; kecamatan tables list only non-zero rows to stay
 from collections import defaultdict
 
 from . import regions
-from .occupations import OCCUPATION, SECTOR_OF_OCCUPATION, SECTORS
-from .schema import (
-    AGE_GROUPS,
-    BIRTH_CERTIFICATE,
-    BLOOD_TYPE,
-    EDUCATION,
-    FAMILY_RELATIONSHIP,
-    MARITAL_STATUS,
-    OLDEST_GROUP_START,
-    RELIGION,
-    WORKING_AGE,
-)
+from .occupations import SECTOR_OF_OCCUPATION, SECTORS
+from .schema import AGE_GROUPS, OLDEST_GROUP_START, TABLES, WORKING_AGE
 
-# Contract table name -> (dimension in the counts, code list)
-CODED_TABLES = {
-    "agama": ("agama", RELIGION),
-    "pendidikan": ("pendidikan", EDUCATION),
-    "pekerjaan": ("pekerjaan", OCCUPATION),
-    "status_kawin": ("status_kawin", MARITAL_STATUS),
-    "golongan_darah": ("golongan_darah", BLOOD_TYPE),
-    "shdk": ("shdk", FAMILY_RELATIONSHIP),
-    "akta_lahir": ("akta_lahir", BIRTH_CERTIFICATE),
-}
+# Derived from the one specification (schema.TABLES): contract table name -> (dimension in the
+# counts, code list), and the tables in book order.
+CODED_TABLES = {table.name: (table.field.name, table.field.codes) for table in TABLES if table.field}
 
-TABLE_ORDER = ("penduduk", "kk", "kelompok_umur", *CODED_TABLES, "wajib_ktp")
+TABLE_ORDER = tuple(table.name for table in TABLES)
 
 
 def age_group(age):

@@ -11,22 +11,13 @@ import io
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from workflows.dkb.tables import CODED_TABLES, TABLE_ORDER
+from workflows.dkb.schema import CODED, TABLES
+from workflows.dkb.tables import TABLE_ORDER
+
 from .models import AggregationRun
 
-TABLE_TITLES = {
-    "penduduk": gettext_lazy("Jumlah penduduk"),
-    "kk": gettext_lazy("Jumlah kepala keluarga"),
-    "kelompok_umur": gettext_lazy("Penduduk menurut kelompok umur"),
-    "agama": gettext_lazy("Penduduk menurut agama"),
-    "pendidikan": gettext_lazy("Penduduk menurut pendidikan"),
-    "pekerjaan": gettext_lazy("Penduduk menurut pekerjaan"),
-    "status_kawin": gettext_lazy("Penduduk menurut status perkawinan"),
-    "golongan_darah": gettext_lazy("Penduduk menurut golongan darah"),
-    "shdk": gettext_lazy("Penduduk menurut hubungan dalam keluarga"),
-    "akta_lahir": gettext_lazy("Kepemilikan akta kelahiran"),
-    "wajib_ktp": gettext_lazy("Penduduk wajib KTP"),
-}
+# The titles of the one table specification (workflows/dkb/schema.py), translated.
+TABLE_TITLES = {table.name: gettext_lazy(table.title) for table in TABLES}
 
 
 def enqueue(upload):
@@ -36,8 +27,8 @@ def enqueue(upload):
 # Exports ---------------------------------------------------------------------------------
 
 def category_label(table, code):
-    if table in CODED_TABLES:
-        return str(CODED_TABLES[table][1].get(code, code))
+    if table in CODED:
+        return str(CODED[table].codes.get(code, code))
     return code
 
 

@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from workflows.dkb.occupations import SECTORS
-from workflows.dkb.schema import AGE_GROUPS
-from workflows.dkb.tables import CODED_TABLES
+from workflows.dkb.schema import AGE_GROUPS, CODED
 
 from workflows.reports.formatting import DASH, number, percent, share
 
@@ -54,7 +53,7 @@ def categories(table):
         return [(group, group.replace("-", "–")) for group in AGE_GROUPS]
     if table == "pekerjaan_sektor":
         return [(key, str(label)) for key, label in SECTORS.items()]
-    return [(code, str(label)) for code, label in CODED_TABLES[table][1].items()]
+    return [(code, str(label)) for code, label in CODED[table].codes.items()]
 
 
 def _category_key(value):
