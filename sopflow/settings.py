@@ -162,7 +162,8 @@ WSGI_APPLICATION = "sopflow.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # Project templates, then each SOP package's own (workflows/sops/<name>/templates/).
+        "DIRS": [BASE_DIR / "templates", *sorted((BASE_DIR / "workflows" / "sops").glob("*/templates"))],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -130,14 +130,12 @@ def test_no_shared_module_imports_a_sop_package_or_uses_its_names():
 
 
 def test_shared_templates_never_branch_on_a_sop():
-    sop_folders = {f"workflows/{sop.url_prefix}/" for sop in REGISTRY}
+    """The project's templates/ are shared; a SOP's own live in its package (sops/<name>/templates/)."""
     branch = re.compile(r"\bsop\w*(\.\w+)*\s*(==|!=)\s*[\"'][A-Z]+[\"']")
     models = re.compile("|".join(sop.process_model for sop in REGISTRY))
     offenders = []
     for path in sorted((ROOT / "templates").rglob("*.html")):
         name = path.relative_to(ROOT / "templates").as_posix()
-        if name.startswith(tuple(sop_folders)):
-            continue
         text = path.read_text()
         offenders += [(name, match.group(0)) for match in branch.finditer(text)]
         offenders += [(name, match.group(0)) for match in models.finditer(text)]
@@ -182,6 +180,14 @@ def test_dashboard_offers_every_registered_sop(sumbar):
     assert response.status_code == 200
     for sop in REGISTRY:
         assert f'<option value="{sop.code}"' in response.content.decode()
+
+
+def test_sop_templates_live_in_their_packages():
+    for sop in REGISTRY:
+        folder = ROOT / sop.package.replace(".", "/") / "templates"
+        for name in (hook(sop, "process_template"), hook(sop, "process_documents_template")):
+            assert (folder / name).is_file(), name
+    assert not (ROOT / "templates" / "workflows" / "population").exists()
 
 
 @pytest.mark.parametrize("code", list(SOPS))

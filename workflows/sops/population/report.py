@@ -21,8 +21,8 @@ from . import report_tables as tables
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 # The approval page is always the second page (after the cover). The signature box sits at a fixed
-# place on it: templates/reports/population.html reserves exactly this area, and a test checks the
-# rendered position. WeasyPrint positions absolute boxes from the page's content area, so the CSS
+# place on it: templates/reports/population.html (in this package) reserves exactly this area,
+# and a test checks the rendered position. WeasyPrint positions absolute boxes from the page's content area, so the CSS
 # offsets are the page coordinates minus the page margins of static/reports/report.css.
 APPROVAL_PAGE_INDEX = 1
 SIGNATURE_BOX_MM = (104, 162, 88, 34)  # left, top, width, height from the page's top-left corner
