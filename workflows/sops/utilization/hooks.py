@@ -1,9 +1,5 @@
 """What SOP B contributes to the shared machinery (see ``workflows/catalogue.py``)."""
 
-from .demo import seed_organisation, seed_processes
-
-__all__ = ["seed_organisation", "seed_processes"]
-
 process_template = "workflows/utilization/process_section.html"
 process_documents_template = "workflows/utilization/process_documents.html"
 
@@ -15,3 +11,16 @@ def process_context(process):
         "evaluations": process.evaluations.select_related("author"),
         "lakip": process.lakip_materials.order_by("-created").first(),
     }
+
+
+# ``seed_demo``'s SOP B data (the demo module is loaded only by the seed).
+def seed_organisation(organisation):
+    from .demo import seed_organisation
+
+    seed_organisation(organisation)
+
+
+def seed_processes(command, key, organisation):
+    from .demo import seed_processes
+
+    seed_processes(command, key, organisation)
