@@ -13,7 +13,8 @@ How each command is run:
   loops without `--once`) run until they answer on their port or print that they started, then
   are stopped;
 - `make test` / `make test-postgres` run until their first test file has passed (the whole suite
-  is CI's own job, in .ci/run), and commands that cost minutes on purpose (`make bench`, `make
+  is CI's own job, in .ci/run; PYTEST_ADDOPTS leaves out the browser test, so that the first file
+  is a quick one, and this file), and commands that cost minutes on purpose (`make bench`, `make
   soak`) or change the machine (`make browser-deps`) are checked with `make -n` only.
 
 Commands that need PostgreSQL (`make serve`, `make test-postgres`) get DATABASE_URL pointing at a
@@ -285,6 +286,7 @@ def test_every_readme_command_works_as_typed_in_a_fresh_clone(clone, postgres_da
         if any(pattern.search(command) for pattern in FOREVER):
             run_forever_command(command, clone, env, log)
         elif UNTIL_FIRST_TESTS.match(command):
+            env["PYTEST_ADDOPTS"] = "-p no:cacheprovider --ignore=tests/browser --ignore=tests/test_readme_commands.py"
             run_until_first_tests(command, clone, env, log)
         elif DRY_RUN_ONLY.match(command):
             run_to_the_end(command.replace("make ", "make -n ", 1), clone, env, log)
@@ -292,6 +294,20 @@ def test_every_readme_command_works_as_typed_in_a_fresh_clone(clone, postgres_da
             run_to_the_end(command, clone, env, log)
         if command == "make run":
             check_local_env_file(clone / ".env")
+            check_private_tree(clone / "var")
+
+
+def check_private_tree(var):
+    """Everything `make run` stored (SQLite, uploads, signed reports, signing keys, backups) is
+    its user's only: files 0600, folders 0700."""
+    kinds = {"sopflow.sqlite3", "private", "signing", "backups"}
+    assert kinds <= {entry.name for entry in var.iterdir()}, sorted(entry.name for entry in var.iterdir())
+    assert any(var.glob("backups/*.7z")) and any(var.glob("signing/**/*.p12"))
+    for path in [var, *var.rglob("*")]:
+        mode = stat.S_IMODE(path.lstat().st_mode)
+        if path.suffix == ".crt":  # the demo CA's public certificate (0644 by make_demo_ca), in a 0700 folder
+            continue
+        assert mode == (0o700 if path.is_dir() else 0o600), f"{path.relative_to(var.parent)}: {oct(mode)}"
 
 
 def check_local_env_file(path):

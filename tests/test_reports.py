@@ -237,3 +237,11 @@ def test_control_sheet_accepts_the_sla_engine_rows():
              "actual": "—", "status": None, "returns": 0} for step in SOP_A.steps]
     text = "\n".join(pages_text(render_control_sheet(process, rows)))
     assert "belum dimulai" in text and "Tim2 BKL" in text and "Kabid PIAK" in text
+
+
+def test_a_final_report_rendered_before_signing_points_to_the_signature_for_its_date(semester):
+    """The worker renders the final report after step 5, before anyone knows the signing day."""
+    process, result = semester
+    approval = pages_text(population.render_population_report(process, result, final=True))[population.APPROVAL_PAGE_INDEX]
+    assert "Tanggal pengesahan: lihat tanda tangan" in approval
+    assert "Belum disahkan" not in approval and "DRAF" not in approval
