@@ -11,6 +11,7 @@ from .models import (
     HolidayOverride,
     Officer,
     OfficerRole,
+    Position,
     Organisation,
     SigningIdentity,
     WaktuOverride,
@@ -43,22 +44,71 @@ class OfficerInline(admin.TabularInline):
     show_change_link = True
 
 
+class PositionInline(admin.TabularInline):
+    model = Position
+    extra = 1
+    fields = ["name", "code", "role", "parent", "is_active"]
+    readonly_fields = ["role"]
+    prepopulated_fields = {"code": ["name"]}
+    verbose_name = _("jabatan")
+    verbose_name_plural = _("jabatan (tujuh jabatan bawaan dibuat otomatis; tambahkan jabatan organisasi ini)")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        self._organisation = obj
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "parent":
+            kwargs["queryset"] = Position.objects.filter(organisation=getattr(self, "_organisation", None))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "short_name", "province_code", "timezone"]
     search_fields = ["name", "short_name"]
-    inlines = [OfficerInline]
+    inlines = [PositionInline, OfficerInline]
+
+
+@admin.register(Position)
+class PositionAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "organisation", "role", "parent", "is_active"]
+    list_filter = [ORGANISATION_FILTER, "is_active"]
+    search_fields = ["name", "code"]
+    prepopulated_fields = {"code": ["name"]}
+    fields = ["organisation", "name", "code", "role", "parent", "is_active"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A built-in position keeps its role and code: the SOPs' steps and the permissions name them.
+        if obj is not None and obj.role:
+            return ["organisation", "code", "role", "is_active"]
+        return ["role"]
 
 
 class OfficerRoleInline(admin.TabularInline):
     model = OfficerRole
     extra = 1
+    fields = ["position", "role"]
+    readonly_fields = ["role"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        self._officer = obj
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        officer = getattr(self, "_officer", None)
+        if db_field.name == "position":
+            positions = Position.objects.filter(is_active=True).select_related("organisation")
+            if officer is not None:
+                positions = positions.filter(organisation_id=officer.organisation_id)
+            kwargs["queryset"] = positions
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Officer)
 class OfficerAdmin(admin.ModelAdmin):
     list_display = ["name", "organisation", "roles_list", "position"]
-    list_filter = ["organisation", "roles__role"]
+    list_filter = ["organisation", "roles__role", "roles__position"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "nip"]
     autocomplete_fields = ["user"]
     inlines = [OfficerRoleInline]
@@ -67,12 +117,12 @@ class OfficerAdmin(admin.ModelAdmin):
     def name(self, officer):
         return officer.display_name
 
-    @admin.display(description=_("peran"))
+    @admin.display(description=_("jabatan"))
     def roles_list(self, officer):
         return ", ".join(str(role) for role in officer.roles.all())
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("user", "organisation").prefetch_related("roles")
+        return super().get_queryset(request).select_related("user", "organisation").prefetch_related("roles__position")
 
 
 @admin.register(AuditEvent)

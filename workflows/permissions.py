@@ -1,11 +1,14 @@
 """Role-based permissions, scoped to the officer's organisation.
 
-Officers hold SOP roles inside one organisation (OfficerRole). This backend turns those rows
+Officers hold positions inside one organisation (OfficerRole rows naming a Position): the seven
+built-in ones, one per SOP role, and any the organisation added. This backend turns those rows
 into permission strings that viewflow understands, so viewflow's own queue query
-(`owner_permission IN user.get_all_permissions()`) already keeps organisations apart:
+(`owner_permission IN user.get_all_permissions()`) already keeps organisations apart. A
+position is named by its code; a built-in position's code is its role's value, so "the role"
+and "the built-in position" are one permission:
 
-- ``workflows.role_<role>``: holds the role (used by start nodes, which have no process yet);
-- ``workflows.org<id>.<role>``: holds the role in organisation <id> (stamped on each task);
+- ``workflows.role_<code>``: holds the position (used by start nodes, which have no process yet);
+- ``workflows.org<id>.<code>``: holds the position in organisation <id> (stamped on each task);
 - ``workflows.assignee_p<process id>``: named in the process's SK Tim or staff disposition;
 - ``workflows.view_<process model>``: may open the SOP apps (rows stay scoped by organisation);
 - ``workflows.supervise``: supervisors (Kadis, Kabid, Kasi): release other officers' tasks in
@@ -35,7 +38,11 @@ def role_permission(role):
 
 
 def org_role_permission(organisation_id, role):
+    """Holding ``role`` (a built-in role, or any position's code) in the organisation."""
     return f"workflows.org{organisation_id}.{role}"
+
+
+position_permission = org_role_permission
 
 
 def assignee_permission(process_id):
@@ -43,7 +50,8 @@ def assignee_permission(process_id):
 
 
 def task_role_permission(role):
-    """Permission callable for a flow node: the role within the process's organisation."""
+    """Permission callable for a flow node: the role (or position code: a step's Pelaksana)
+    within the process's organisation."""
 
     def permission(activation):
         return org_role_permission(activation.process.organisation_id, role)
@@ -97,16 +105,24 @@ class RoleBackend(BaseBackend):
 
     def _compute(self, user):
         from .catalogue import hooks
-        from .models import Instruction, Officer
+        from django.db.models import Prefetch
 
-        officer = Officer.objects.filter(user=user).prefetch_related("roles").first()
+        from .models import Instruction, Officer, OfficerRole
+
+        holdings = Prefetch("roles", queryset=OfficerRole.objects.select_related("position"))
+        officer = Officer.objects.filter(user=user).prefetch_related(holdings).first()
         if officer is None:
             return set()
         roles = officer.role_codes
+        codes = set(roles)
+        for holding in officer.roles.all():
+            position = holding.position
+            if position is not None and position.is_active and position.organisation_id == officer.organisation_id:
+                codes.add(position.code)
         perms = {f"workflows.view_{model}" for model in PROCESS_MODELS}
-        for role in roles:
-            perms.add(role_permission(role))
-            perms.add(org_role_permission(officer.organisation_id, role))
+        for code in codes:
+            perms.add(role_permission(code))
+            perms.add(org_role_permission(officer.organisation_id, code))
         if roles & SUPERVISOR_ROLES:
             perms.add(SUPERVISE)
         if officer.is_org_admin:

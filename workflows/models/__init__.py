@@ -9,7 +9,7 @@ from importlib import import_module
 from ..catalogue import REGISTRY
 from .audit import AuditEvent
 from .documents import SignedDocument, SigningIdentity
-from .organisation import Officer, OfficerRole, Organisation
+from .organisation import Officer, OfficerRole, Organisation, Position, ensure_builtin_positions
 from .process import PeriodType, SopProcess
 from .review import Instruction, Review
 from .sla import AlternativeSchedule, HolidayOverride, Notification, ProcessSla, SlaStatus, TaskSla, WaktuOverride
@@ -33,6 +33,8 @@ __all__ = [
     "OfficerRole",
     "Organisation",
     "PeriodType",
+    "Position",
     "Review",
     "SopProcess",
+    "ensure_builtin_positions",
 ]

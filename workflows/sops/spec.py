@@ -27,7 +27,7 @@ class Step:
     number: int
     node: str  # the viewflow node name that carries this step
     kegiatan: str
-    actor: str  # a Role value
+    actor: str  # a Role value, or the code of any Position of the organisation
     actor_label: str  # the Pelaksana column header as the SOP writes it
     kelengkapan: str
     waktu_amount: int
