@@ -132,3 +132,14 @@ def test_admin_pages_list_an_organisations_positions_and_an_officers_holdings(ad
     choices = response.context["inline_admin_formsets"][0].formset.forms[0].fields["position"].queryset
     assert set(choices.values_list("organisation", flat=True)) == {bengkulu.organisation.pk}
     assert "Operator Layanan" in {p.name for p in choices}
+
+
+def test_a_new_organisation_gets_its_positions_before_adding_its_own(admin_client, bengkulu):
+    def position_forms(url):
+        response = admin_client.get(url)
+        assert response.status_code == 200
+        (formset,) = [f.formset for f in response.context["inline_admin_formsets"] if f.formset.model is Position]
+        return len(formset.forms)
+
+    assert position_forms("/admin/workflows/organisation/add/") == 0
+    assert position_forms(f"/admin/workflows/organisation/{bengkulu.organisation.pk}/change/") == len(Role.values) + 1

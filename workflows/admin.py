@@ -57,6 +57,11 @@ class PositionInline(admin.TabularInline):
         self._organisation = obj
         return super().get_formset(request, obj, **kwargs)
 
+    def has_add_permission(self, request, obj=None):
+        # The built-in positions are created when the organisation is saved; its own come after,
+        # so a name is checked against them.
+        return obj is not None and super().has_add_permission(request, obj)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "parent":
             kwargs["queryset"] = Position.objects.filter(organisation=getattr(self, "_organisation", None))
