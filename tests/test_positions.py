@@ -119,7 +119,7 @@ def test_a_builtin_position_cannot_be_switched_off_or_recoded(bengkulu):
     kasi.code = "kepala-seksi"
     with pytest.raises(ValidationError) as error:
         kasi.full_clean()
-    assert set(error.value.message_dict) == {"role", "is_active"}
+    assert set(error.value.message_dict) == {"role", "is_active", "code"}
 
 
 def test_admin_pages_list_an_organisations_positions_and_an_officers_holdings(admin_client, bengkulu, sumbar):
@@ -143,3 +143,17 @@ def test_a_new_organisation_gets_its_positions_before_adding_its_own(admin_clien
 
     assert position_forms("/admin/workflows/organisation/add/") == 0
     assert position_forms(f"/admin/workflows/organisation/{bengkulu.organisation.pk}/change/") == len(Role.values) + 1
+
+
+def test_a_held_positions_code_stays(bengkulu):
+    position = Position.objects.create(organisation=bengkulu.organisation, name="Operator Layanan", code="operator")
+    position.code = "operator-layanan"
+    position.full_clean()  # nobody holds it yet
+    position.save()
+    officer_holding(bengkulu.organisation, "bengkulu.operator", position)
+    position.code = "operator"
+    with pytest.raises(ValidationError) as error:
+        position.full_clean()
+    assert error.value.message_dict["code"] == [
+        "Kode jabatan yang sudah dipegang pegawai atau dipakai tugas tidak dapat diubah; buat jabatan baru."
+    ]

@@ -103,6 +103,10 @@ class Position(models.Model):
             errors["role"] = _("Jabatan bawaan memakai kode perannya sendiri.")
         if self.role and not self.is_active:
             errors["is_active"] = _("Jabatan bawaan tidak dapat dinonaktifkan.")
+        if "code" not in errors and self._code_in_use_before():
+            errors["code"] = _(
+                "Kode jabatan yang sudah dipegang pegawai atau dipakai tugas tidak dapat diubah; buat jabatan baru."
+            )
         if self.parent_id is not None:
             if self.organisation_id is not None and self.parent.organisation_id != self.organisation_id:
                 errors["parent"] = _("Jabatan atasan harus dari organisasi yang sama.")
@@ -116,6 +120,20 @@ class Position(models.Model):
                     above = above.parent
         if errors:
             raise ValidationError(errors)
+
+
+    def _code_in_use_before(self):
+        """Whether this saved position's code changes although officers hold it or tasks ask for it."""
+        from viewflow.workflow.models import Task
+
+        from ..permissions import org_role_permission
+
+        if self.pk is None:
+            return False
+        old = Position.objects.filter(pk=self.pk).values_list("organisation_id", "code").first()
+        if old is None or old[1] == self.code:
+            return False
+        return self.holdings.exists() or Task.objects.filter(owner_permission=org_role_permission(*old)).exists()
 
 
 # The chain above each built-in position: Kadis heads the agency, Kabid reports to the Kadis,
