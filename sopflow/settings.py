@@ -80,6 +80,8 @@ SOPFLOW_BSRE_URL = os.environ.get("SOPFLOW_BSRE_URL", "")
 SOPFLOW_BSRE_USERNAME = os.environ.get("SOPFLOW_BSRE_USERNAME", "")
 SOPFLOW_BSRE_PASSWORD = os.environ.get("SOPFLOW_BSRE_PASSWORD", "")
 SOPFLOW_LOGO_PATH = os.environ.get("SOPFLOW_LOGO_PATH", "")
+# Paper of the SOP document (landscape): "A4" or "F4" (Folio, 330 x 215 mm).
+SOPFLOW_SOP_PAPER = os.environ.get("SOPFLOW_SOP_PAPER", "A4").strip().upper()
 
 # Background jobs (`manage.py run_jobs`): each job runs in a child process of the worker under a
 # wall-clock limit; a job whose worker died is taken up again once its lease (kept alive by the

@@ -57,6 +57,7 @@ urlpatterns = [
         name="signed_document",
     ),
     path("berkas/<int:process_pk>/lembar-kendali.pdf", documents.ControlSheetView.as_view(), name="control_sheet_pdf"),
+    path("berkas/<int:process_pk>/dokumen-sop.pdf", documents.SopDocumentView.as_view(), name="sop_document_pdf"),
     path("verifikasi/<uuid:token>/", documents.VerificationView.as_view(), name="verify_document"),
     # Each SOP's own downloads (berkas/...), from its package's urls module.
     *(pattern for sop in REGISTRY if (module := sop.module("urls")) for pattern in module.urlpatterns),

@@ -77,6 +77,9 @@ class Sop:
     period_kinds: tuple[str, ...] = ()  # PeriodType values a process of this SOP may run for
     icon: str = ""  # the Material icon of its menu entry
     process_model: str = ""  # the proxy model's lower-case name, for viewflow's permissions
+    # The Pelaksana columns of the SOP document, in its order (``actor_label`` values); labels
+    # not listed follow in the order the steps first use them.
+    pelaksana: tuple[str, ...] = ()
 
     @property
     def flow_class(self):

@@ -70,6 +70,21 @@ class ControlSheetView(View):
         return pdf_response(request, process, pdf, f"lembar-kendali-{process.pk}.pdf", _("lembar kendali (PDF)"))
 
 
+class SopDocumentView(View):
+    """The SOP document of the version the process ran (for a built-in SOP: its current definition)."""
+
+    def get(self, request, process_pk):
+        from ..catalogue import SOPS
+        from ..reports.sop_document import render_sop_document
+
+        process = get_object_or_404(SopProcess.objects.select_related("organisation"), pk=process_pk)
+        sop = SOPS.get(process.sop)
+        if sop is None:
+            raise Http404
+        pdf = render_sop_document(sop, process.organisation, paper=getattr(settings, "SOPFLOW_SOP_PAPER", "A4"))
+        return pdf_response(request, process, pdf, f"sop-{sop.code.lower()}.pdf", _("dokumen SOP (PDF)"))
+
+
 class CompareForm(forms.Form):
     copy = forms.FileField(label=gettext_lazy("Berkas PDF yang ingin dicocokkan"))
 

@@ -16,6 +16,8 @@ SOP_A = Sop(
     period_kinds=("semester",),
     icon="groups",
     process_model="populationprocess",
+    pelaksana=("Kepala Dinas", "Kabid PIAK", "Kasi Pengolahan dan Penyajian Data",
+               "Tim Pengolahan dan Penyajian Data", "Administrasi Database (ADB)"),
     identity=Identity(
         instansi="Dinas Kependudukan dan Pencatatan Sipil Provinsi Bengkulu",
         unit="Bidang Pengelolaan Informasi Administrasi Kependudukan (PIAK)",

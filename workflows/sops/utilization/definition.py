@@ -16,6 +16,7 @@ SOP_B = Sop(
     period_kinds=("semester", "triwulan", "tahun"),
     icon="insights",
     process_model="utilizationprocess",
+    pelaksana=("Sekretariat", "Kabid", "Kasi KIP", "Staf"),
     identity=Identity(
         instansi="Dinas Pengendalian Penduduk, KB, Dukcapil Provinsi Sumatera Barat",
         unit="Bidang PIAK dan Pemanfaatan Data, Seksi Kerjasama dan Inovasi Pelayanan",
