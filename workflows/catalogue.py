@@ -5,6 +5,12 @@ views, report, templates); this module is the one place that lists them. Everyth
 URL configuration, the process page, the dashboard, the seed, the permissions, the job worker,
 the admin) loops over ``REGISTRY`` and never names a SOP.
 
+Besides the built-in SOPs, an organisation authors its own SOPs as data (``workflows/authored``):
+one interpreter flow runs every published version. ``AUTHORED`` describes that package the way a
+``Sop`` describes a built-in one (flow, URL prefix, hooks), so the loops over ``PACKAGES`` mount
+it, give it permissions and run its hooks like any SOP's. A process's ``sop`` column holds a
+built-in SOP's code or an authored SOP's key (``u<definition id>``); ``sop_of`` reads either.
+
 A SOP package may contribute to the shared machinery through an optional ``hooks`` module:
 
 ``process_context(process)``
@@ -30,11 +36,51 @@ REGISTRY: tuple[Sop, ...] = (SOP_A, SOP_B)
 
 SOPS = {sop.code: sop for sop in REGISTRY}
 
+AUTHORED = Sop(
+    code="",
+    identity=Identity(
+        instansi="", unit="", nomor="", tanggal_pembuatan=None, tanggal_revisi=None, tanggal_efektif=None,
+        disahkan_oleh="", nama="", dasar_hukum=(), kualifikasi_pelaksana=(), keterkaitan=(), peralatan=(),
+        peringatan="", pencatatan="",
+    ),
+    package="workflows.authored",
+    flow="AuthoredFlow",
+    url_prefix="sop",
+    icon="assignment",
+    process_model="authoredprocess",
+)
+
+# Every package that carries a flow: the built-in SOPs, then the interpreter of authored SOPs.
+PACKAGES: tuple[Sop, ...] = (*REGISTRY, AUTHORED)
+
+
+def is_builtin(code):
+    return code in SOPS
+
+
+def package_of(code):
+    """The package that runs processes whose ``sop`` column is ``code``."""
+    return SOPS.get(code, AUTHORED)
+
+
+def sop_of(code):
+    """The ``Sop`` for a ``sop`` column value: a built-in SOP, or the latest published version
+    of an authored SOP (None when it no longer exists). A process uses its own pinned version
+    (``SopProcess.catalogue``); this is for figures grouped over versions, like the dashboard."""
+    if code in SOPS:
+        return SOPS[code]
+    from .authored.models import SopDefinition
+
+    definition = SopDefinition.objects.from_key(code)
+    version = definition.latest_published() if definition else None
+    return version.as_sop() if version else None
+
 
 def hooks(name):
-    """``(sop, value)`` for every registered SOP whose hooks module defines ``name``."""
+    """``(package, value)`` for every package (built-in SOPs, the authored-SOP interpreter)
+    whose hooks module defines ``name``."""
     found = []
-    for sop in REGISTRY:
+    for sop in PACKAGES:
         module = sop.module("hooks")
         if module is not None and hasattr(module, name):
             found.append((sop, getattr(module, name)))
@@ -44,13 +90,15 @@ def hooks(name):
 def hook(sop, name, default=None):
     """The hook ``name`` of one SOP (a ``Sop`` or its code), or ``default`` if it has none."""
     if isinstance(sop, str):
-        sop = SOPS[sop]
+        sop = package_of(sop)
+    elif sop.authored:
+        sop = AUTHORED
     module = sop.module("hooks")
     return getattr(module, name, default) if module is not None else default
 
 
 def flow_classes():
-    return [sop.flow_class for sop in REGISTRY]
+    return [sop.flow_class for sop in PACKAGES]
 
 
-__all__ = ["REGISTRY", "SOPS", "Identity", "Sop", "Step", "WaktuUnit", "flow_classes", "hook", "hooks"]
+__all__ = ["AUTHORED", "PACKAGES", "REGISTRY", "SOPS", "is_builtin", "package_of", "sop_of", "Identity", "Sop", "Step", "WaktuUnit", "flow_classes", "hook", "hooks"]

@@ -13,6 +13,8 @@ and "the built-in position" are one permission:
 - ``workflows.view_<process model>``: may open the SOP apps (rows stay scoped by organisation);
 - ``workflows.supervise``: supervisors (Kadis, Kabid, Kasi): release other officers' tasks in
   their organisation, read the time-performance dashboard;
+- ``workflows.author_sop``: the organisation's SOP administrators (``Officer.is_sop_admin``):
+  write, import, publish and retire the organisation's own SOPs;
 - ``workflows.manage_<process model>``: viewflow's manage permission, held only by the
   organisation's administrators (``Officer.is_org_admin``): cancel tasks and processes, undo
   finished tasks, revive cancelled ones. Every such action is audited, and refused on a sealed
@@ -26,11 +28,12 @@ never reach another organisation's rows.
 from django.contrib.auth.backends import BaseBackend
 from django.utils.translation import gettext as _
 
-from .catalogue import REGISTRY
+from .catalogue import PACKAGES
 from .roles import SUPERVISOR_ROLES
 
-PROCESS_MODELS = tuple(sop.process_model for sop in REGISTRY)
+PROCESS_MODELS = tuple(sop.process_model for sop in PACKAGES)
 SUPERVISE = "workflows.supervise"
+AUTHOR_SOP = "workflows.author_sop"
 
 
 def role_permission(role):
@@ -125,6 +128,8 @@ class RoleBackend(BaseBackend):
             perms.add(org_role_permission(officer.organisation_id, code))
         if roles & SUPERVISOR_ROLES:
             perms.add(SUPERVISE)
+        if officer.is_sop_admin:
+            perms.add(AUTHOR_SOP)
         if officer.is_org_admin:
             perms.update(f"workflows.manage_{model}" for model in PROCESS_MODELS)
         process_ids = set(Instruction.objects.filter(assignees=user).values_list("process_id", flat=True))

@@ -6,7 +6,7 @@ tables; importing them here, in the registry's order, is what registers them wit
 
 from importlib import import_module
 
-from ..catalogue import REGISTRY
+from ..catalogue import PACKAGES
 from .audit import AuditEvent
 from .documents import SignedDocument, SigningIdentity
 from .organisation import Officer, OfficerRole, Organisation, Position, ensure_builtin_positions
@@ -14,7 +14,7 @@ from .process import PeriodType, SopProcess
 from .review import Instruction, Review
 from .sla import AlternativeSchedule, HolidayOverride, Notification, ProcessSla, SlaStatus, TaskSla, WaktuOverride
 
-for _sop in REGISTRY:
+for _sop in PACKAGES:
     import_module(f"{_sop.package}.models")
 
 __all__ = [

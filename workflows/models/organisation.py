@@ -192,6 +192,14 @@ class Officer(models.Model):
             "audit; proses yang laporannya sudah ditandatangani atau datanya sudah diarsipkan tidak dapat diubah."
         ),
     )
+    is_sop_admin = models.BooleanField(
+        _("administrator SOP"),
+        default=False,
+        help_text=_(
+            "Boleh menyusun, mengimpor, menerbitkan dan menghentikan SOP organisasinya sendiri. Versi yang "
+            "sudah terbit tidak berubah; proses yang berjalan tetap memakai versinya."
+        ),
+    )
 
     class Meta:
         verbose_name = _("pegawai")

@@ -6,7 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 from viewflow.workflow.status import PROCESS
 
-from ..catalogue import REGISTRY, SOPS
+from django.utils.functional import cached_property
+
+from ..catalogue import SOPS
 from .organisation import Organisation
 
 
@@ -41,13 +43,16 @@ class SopProcess(Process):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="processes", verbose_name=_("organisasi")
     )
-    sop = models.CharField(_("SOP"), max_length=1, choices=[(sop.code, f"SOP {sop.code}") for sop in REGISTRY])
+    # A built-in SOP's code, or an authored SOP's key ("u<definition id>", see workflows.catalogue).
+    sop = models.CharField(_("SOP"), max_length=40)
     year = models.PositiveSmallIntegerField(_("tahun"))
     period_type = models.CharField(_("jenis periode"), max_length=10, choices=PeriodType.choices)
     period_number = models.PositiveSmallIntegerField(_("periode ke"))
     # Mirrors status == CANCELED in a column of this table, so the uniqueness of a period can
     # ignore cancelled runs (a constraint cannot reach the parent table's status column).
     cancelled = models.BooleanField(default=False, editable=False)
+    # Built-in SOPs run once per period; an authored SOP runs once per case (a letter, a request).
+    per_period = models.BooleanField(default=True, editable=False)
 
     objects = SopProcessQuerySet.as_manager()
 
@@ -58,7 +63,7 @@ class SopProcess(Process):
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "sop", "year", "period_type", "period_number"],
-                condition=models.Q(cancelled=False),
+                condition=models.Q(cancelled=False, per_period=True),
                 name="one_live_process_per_period",
             )
         ]
@@ -72,9 +77,28 @@ class SopProcess(Process):
         self.cancelled = self.status == PROCESS.CANCELED
         super().save(*args, **kwargs)
 
-    @property
+    @cached_property
     def catalogue(self):
-        return SOPS[self.sop]
+        """The ``Sop`` this process runs: a built-in SOP, or the authored version it is pinned to."""
+        if self.sop in SOPS:
+            return SOPS[self.sop]
+        return self.authored.version.as_sop()
+
+    @cached_property
+    def authored(self):
+        """This process as an ``AuthoredProcess`` (its version, subject, current step), or None."""
+        if self.sop in SOPS:
+            return None
+        from ..authored.models import AuthoredProcess
+
+        return self if isinstance(self, AuthoredProcess) else AuthoredProcess.objects.select_related(
+            "version__definition__organisation").get(pk=self.pk)
+
+    def get_sop_display(self):
+        sop = self.catalogue
+        if sop.authored:
+            return f"{sop.name} ({sop.identity.nomor}, versi {sop.version_number})"
+        return f"SOP {sop.code}"
 
     @property
     def period_label(self):
@@ -102,6 +126,8 @@ class SopProcess(Process):
 
     @property
     def brief(self):
+        if self.authored is not None:
+            return f"{self.catalogue.name} — {self.authored.subject}"
         return f"{self.catalogue.name} — {self.period_label}"
 
     def __str__(self):

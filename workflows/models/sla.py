@@ -20,7 +20,7 @@ from ..catalogue import SOPS, WaktuUnit
 from .organisation import Organisation
 from .process import SopProcess
 
-SOP_CHOICES = [(code, f"SOP {code}") for code in SOPS]
+SOP_CHOICES = [(code, f"SOP {code}") for code in SOPS]  # the built-in SOPs an admin may retime here
 
 
 class HolidayOverride(models.Model):
@@ -131,7 +131,7 @@ class WaktuOverride(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="waktu_overrides", verbose_name=_("organisasi")
     )
-    sop = models.CharField(_("SOP"), max_length=1, choices=SOP_CHOICES)
+    sop = models.CharField(_("SOP"), max_length=40, choices=SOP_CHOICES)
     step_number = models.PositiveSmallIntegerField(_("langkah"))
     # The step's stable key (its node name), set from the number the administrator picks.
     node = models.CharField(max_length=50, default="", editable=False)
@@ -327,7 +327,7 @@ class TaskSla(models.Model):
     task = models.OneToOneField("viewflow.Task", on_delete=models.CASCADE, primary_key=True, related_name="sla")
     process = models.ForeignKey(SopProcess, on_delete=models.CASCADE, related_name="task_slas")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    sop = models.CharField(max_length=1, choices=SOP_CHOICES)
+    sop = models.CharField(max_length=40)  # as SopProcess.sop
     step_number = models.PositiveSmallIntegerField()
     node = models.CharField(max_length=50)
     waktu_amount = models.PositiveIntegerField()

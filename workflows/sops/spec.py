@@ -22,6 +22,13 @@ class WaktuUnit:
     CHOICES = [(MINUTE, _("menit")), (HOUR, _("jam")), (DAY, _("hari"))]
 
 
+def step_key(task):
+    """A task's step key: ``task.data["step"]`` where the node carries several steps, else the
+    node's name (a built-in SOP's stable step key)."""
+    data = task.data if isinstance(getattr(task, "data", None), dict) else {}
+    return data.get("step") or (task.flow_task.name if task.flow_task is not None else "")
+
+
 @dataclass(frozen=True)
 class Step:
     number: int
@@ -34,6 +41,11 @@ class Step:
     waktu_unit: str
     output: str
     title: str = ""  # short label for inboxes and charts; the Kegiatan is the full text
+    # Authored SOPs (workflows/authored) say what each step is; built-in steps leave these empty.
+    kind: str = ""  # a StepKind value
+    return_to: int | None = None  # pemeriksaan: the step number a return goes back to
+    keterangan: str = ""
+    outside_routine: bool = False  # beyond an acting official's routine authority
 
     @property
     def waktu_label(self):
@@ -80,6 +92,9 @@ class Sop:
     # The Pelaksana columns of the SOP document, in its order (``actor_label`` values); labels
     # not listed follow in the order the steps first use them.
     pelaksana: tuple[str, ...] = ()
+    # An authored SOP's published version (workflows.authored.models.SopVersion pk) and number.
+    version_id: int | None = None
+    version_number: int = 1
 
     @property
     def flow_class(self):
@@ -101,11 +116,24 @@ class Sop:
     def step(self, number):
         return next(step for step in self.steps if step.number == number)
 
+    def step_for_task(self, task):
+        """The step a viewflow task carries: its node's step, or for the authored-SOP interpreter
+        (one node for every step) the step key stored on the task."""
+        return self.step_for_node(step_key(task))
+
+    def step_for_key(self, key):
+        return self.step_for_node(key)
+
     def step_for_node(self, node_name):
         for step in self.steps:
             if step.node == node_name:
                 return step
         return None
+
+    @property
+    def authored(self):
+        """Whether this is a published version of an agency's own SOP (run by the interpreter)."""
+        return self.version_id is not None
 
     @property
     def actors(self):
