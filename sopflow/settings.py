@@ -97,6 +97,8 @@ SOPFLOW_STRAY_FILE_AGE_HOURS = float(os.environ.get("SOPFLOW_STRAY_FILE_AGE_HOUR
 DKB_UPLOAD_MAX_MB = int(os.environ.get("SOPFLOW_DKB_UPLOAD_MAX_MB", "2048"))
 # Largest accepted evidence file (data dukung), in megabytes.
 EVIDENCE_UPLOAD_MAX_MB = int(os.environ.get("SOPFLOW_EVIDENCE_UPLOAD_MAX_MB", "20"))
+# Per file attached at a step of an organisation's own SOP (isian, penandatanganan).
+AUTHORED_UPLOAD_MAX_MB = int(os.environ.get("SOPFLOW_AUTHORED_UPLOAD_MAX_MB", "20"))
 # Uploads larger than this stream to a temporary file on disk instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Uploads stream into nameless files (gone with the process) in this private directory (0700);
@@ -165,7 +167,11 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         # Project templates, then each SOP package's own (workflows/sops/<name>/templates/).
-        "DIRS": [BASE_DIR / "templates", *sorted((BASE_DIR / "workflows" / "sops").glob("*/templates"))],
+        "DIRS": [
+            BASE_DIR / "templates",
+            *sorted((BASE_DIR / "workflows" / "sops").glob("*/templates")),
+            BASE_DIR / "workflows" / "authored" / "templates",
+        ],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -7,7 +7,7 @@ from django.views.i18n import JavaScriptCatalog
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Site
 
-from workflows.catalogue import REGISTRY
+from workflows.catalogue import PACKAGES
 from workflows.views import documents
 from workflows.views.dashboard import sla_applications
 from workflows.views.process import SopFlowAppViewset
@@ -41,7 +41,7 @@ class SopFlowAuthViewset(AuthViewset):
 site = Site(
     title=_("SOPFlow"),
     viewsets=[
-        *(SopFlowAppViewset(sop.flow_class, icon=sop.icon) for sop in REGISTRY),
+        *(SopFlowAppViewset(sop.flow_class, icon=sop.icon) for sop in PACKAGES),
         *sla_applications(),
     ],
 )
@@ -59,7 +59,7 @@ urlpatterns = [
     path("berkas/<int:process_pk>/lembar-kendali.pdf", documents.ControlSheetView.as_view(), name="control_sheet_pdf"),
     path("berkas/<int:process_pk>/dokumen-sop.pdf", documents.SopDocumentView.as_view(), name="sop_document_pdf"),
     path("verifikasi/<uuid:token>/", documents.VerificationView.as_view(), name="verify_document"),
-    # Each SOP's own downloads (berkas/...), from its package's urls module.
-    *(pattern for sop in REGISTRY if (module := sop.module("urls")) for pattern in module.urlpatterns),
+    # Each package's own pages and downloads (berkas/...), from its urls module.
+    *(pattern for sop in PACKAGES if (module := sop.module("urls")) for pattern in module.urlpatterns),
     path("", site.urls),
 ]

@@ -4,7 +4,7 @@ from viewflow.workflow import admin as viewflow_admin
 from viewflow.workflow.fields import get_flow_ref
 from viewflow.workflow.models import Process, Task
 
-from .catalogue import REGISTRY
+from .catalogue import PACKAGES
 from .models import (
     AlternativeSchedule,
     AuditEvent,
@@ -211,9 +211,9 @@ class WaktuOverrideAdmin(admin.ModelAdmin):
         return step.waktu_label if step else "—"
 
     def _step(self, row):
-        from .catalogue import SOPS
+        from .catalogue import sop_of
 
-        sop = SOPS.get(row.sop)
+        sop = sop_of(row.sop)
         return sop.step_for_node(row.node) if sop else None
 
 
@@ -285,9 +285,9 @@ class TaskAdmin(viewflow_admin.TaskAdmin):
 
     @admin.display(description=_("langkah"))
     def step(self, task):
-        return task.flow_task.task_title if task.flow_task else "—"
+        return task.title if task.flow_task else "—"
 
 
 # Each SOP's own admin pages, from its package's admin module.
-for _sop in REGISTRY:
+for _sop in PACKAGES:
     _sop.module("admin")

@@ -97,8 +97,25 @@ def hook(sop, name, default=None):
     return getattr(module, name, default) if module is not None else default
 
 
+def step_of_task(task, process=None):
+    """The catalogue ``Step`` a viewflow task carries, or None for gates and the end.
+
+    A built-in SOP's flow knows its steps; the interpreter's steps come from the version the
+    task's process is pinned to (``process``, when the caller has it, saves a query)."""
+    if task.flow_task is None:
+        return None
+    sop = getattr(task.flow_task.flow_class, "sop", None)
+    if sop is AUTHORED:
+        if process is None or not hasattr(process, "catalogue"):
+            from .models import SopProcess
+
+            process = SopProcess.objects.get(pk=task.process_id)
+        sop = process.catalogue
+    return sop.step_for_task(task) if sop is not None else None
+
+
 def flow_classes():
     return [sop.flow_class for sop in PACKAGES]
 
 
-__all__ = ["AUTHORED", "PACKAGES", "REGISTRY", "SOPS", "is_builtin", "package_of", "sop_of", "Identity", "Sop", "Step", "WaktuUnit", "flow_classes", "hook", "hooks"]
+__all__ = ["AUTHORED", "PACKAGES", "REGISTRY", "SOPS", "is_builtin", "package_of", "sop_of", "step_of_task", "Identity", "Sop", "Step", "WaktuUnit", "flow_classes", "hook", "hooks"]

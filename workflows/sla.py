@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow import flow
 from viewflow.workflow.status import STATUS
 
-from .catalogue import SOPS
+from .catalogue import sop_of
 from .models import (
     AlternativeSchedule,
     HolidayOverride,
@@ -87,25 +87,33 @@ def calendar_for(organisation):
     )
 
 
-def waktu_by_node(organisation_id, sop_code):
-    """{step key (node name): (amount, unit)} for one SOP in one organisation, overrides applied."""
-    table = {step.node: (step.waktu_amount, step.waktu_unit) for step in SOPS[sop_code].steps}
-    for row in WaktuOverride.objects.filter(organisation_id=organisation_id, sop=sop_code):
+def _sop(sop):
+    """A ``Sop`` from a ``sop`` column value or a ``Sop`` (a process's pinned version)."""
+    return sop_of(sop) if isinstance(sop, str) else sop
+
+
+def waktu_by_node(organisation_id, sop):
+    """{step key (node name): (amount, unit)} for one SOP (a ``Sop`` or its code) in one
+    organisation, overrides applied."""
+    sop = _sop(sop)
+    table = {step.node: (step.waktu_amount, step.waktu_unit) for step in sop.steps}
+    for row in WaktuOverride.objects.filter(organisation_id=organisation_id, sop=sop.code):
         if row.node in table:
             table[row.node] = (row.amount, row.unit)
     return table
 
 
-def waktu_table(organisation_id, sop_code):
+def waktu_table(organisation_id, sop):
     """{step number: (amount, unit)}, as the SOP table numbers its steps (for display)."""
-    by_node = waktu_by_node(organisation_id, sop_code)
-    return {step.number: by_node[step.node] for step in SOPS[sop_code].steps}
+    sop = _sop(sop)
+    by_node = waktu_by_node(organisation_id, sop)
+    return {step.number: by_node[step.node] for step in sop.steps}
 
 
-def process_standard_seconds(calendar, organisation_id, sop_code):
+def process_standard_seconds(calendar, organisation_id, sop):
     return sum(
         int(calendar.standard_duration(amount, unit).total_seconds())
-        for amount, unit in waktu_by_node(organisation_id, sop_code).values()
+        for amount, unit in waktu_by_node(organisation_id, sop).values()
     )
 
 
@@ -121,12 +129,12 @@ def _created_by_return(previous_task):
 
 def open_clock(task, process, previous_task=None):
     """Store the due moment of a newly created human task; None for nodes outside the catalogue."""
-    step = SOPS[process.sop].step_for_node(task.flow_task.name)
+    step = process.catalogue.step_for_task(task)
     if step is None:
         return None
     organisation = Organisation.objects.get(pk=process.organisation_id)
     calendar = calendar_for(organisation)
-    amount, unit = waktu_by_node(organisation.pk, process.sop)[step.node]
+    amount, unit = waktu_by_node(organisation.pk, process.catalogue)[step.node]
     opened = task.created
     due = calendar.add(opened, amount, unit)
     warn_at = calendar.add_duration(opened, calendar.elapsed(opened, due) * WARN_SHARE)
@@ -184,7 +192,7 @@ def start_clock(task, process):
     medians, percentiles and officer figures instead of counting a meaningless zero.
     """
     organisation = Organisation.objects.get(pk=process.organisation_id)
-    standard = process_standard_seconds(calendar_for(organisation), organisation.pk, process.sop)
+    standard = process_standard_seconds(calendar_for(organisation), organisation.pk, process.catalogue)
     ProcessSla.objects.get_or_create(process_id=process.pk, defaults={"standard_seconds": standard})
     if open_clock(task, process) is not None:
         TaskSla.objects.filter(task=task).update(finished=task.finished, done_by_id=task.owner_id)
@@ -270,7 +278,7 @@ def recipients(row, officers):
         for user in officers:
             if user.has_perm(task.owner_permission):
                 found.setdefault(user.pk, (user, Notification.Reason.QUEUE))
-    supervisor_role = SUPERVISOR_OF.get(SOPS[row.sop].step_for_node(row.node).actor)
+    supervisor_role = SUPERVISOR_OF.get(row.process.catalogue.step_for_node(row.node).actor)
     for user in officers:
         if supervisor_role and supervisor_role in {role.role for role in user.officer.roles.all()}:
             found.setdefault(user.pk, (user, Notification.Reason.SUPERVISOR))
@@ -278,8 +286,8 @@ def recipients(row, officers):
 
 
 def _message(row, user, reason):
-    step = SOPS[row.sop].step_for_node(row.node)
     process = row.process
+    step = process.catalogue.step_for_node(row.node)
     link = getattr(settings, "SOPFLOW_BASE_URL", "") + row.task.flow_task.flow_class.instance.reverse(
         "process_detail", args=[process.pk]
     )
@@ -382,9 +390,9 @@ def control_sheet(process, now=None):
     open_rows = {row.node: row for row in rows.filter(finished__isnull=True)}
     tz_name = process.organisation.timezone
     calendar = calendar_for(process.organisation) if open_rows else None
-    table = waktu_by_node(process.organisation_id, process.sop)
+    table = waktu_by_node(process.organisation_id, process.catalogue)
     sheet_rows, running = [], 0
-    for step in SOPS[process.sop].steps:
+    for step in process.catalogue.steps:
         entry = figures.get(step.node)
         open_row = open_rows.get(step.node)
         elapsed = (entry["elapsed_total"] or 0) if entry else None

@@ -54,6 +54,15 @@ class SopDefinitionQuerySet(models.QuerySet):
         """Definitions a new process may start: not retired, with a published version."""
         return self.filter(retired_at__isnull=True, versions__status=SopVersion.PUBLISHED).distinct()
 
+    def startable_versions(self, organisation):
+        """The version a new process of each startable SOP of ``organisation`` would use."""
+        versions = []
+        for definition in self.startable().filter(organisation=organisation).order_by("code"):
+            version = definition.latest_published()
+            if version is not None:
+                versions.append(version)
+        return versions
+
 
 class SopDefinition(models.Model):
     """One SOP of an organisation, across its versions."""
@@ -269,7 +278,7 @@ class SopVersion(models.Model):
         return Sop(
             code=definition.key, identity=identity, steps=steps, package="workflows.authored", flow="AuthoredFlow",
             url_prefix="sop", period_kinds=(PeriodType.SEMESTER,), icon="assignment", process_model="authoredprocess",
-            version_id=self.pk, version_number=self.number or 0,
+            version_id=self.pk, version_number=self.number or 0, display_code=definition.code,
         )
 
 

@@ -63,8 +63,9 @@ class AuditEvent(models.Model):
     def record(cls, action, actor=None, process=None, task=None, detail=""):
         step = None
         if task is not None:
-            sop = getattr(task.flow_task.flow_class, "sop", None)
-            step = sop.step_for_node(task.flow_task.name) if sop else None
+            from ..catalogue import step_of_task
+
+            step = step_of_task(task, process)
         return cls.objects.create(
             action=action,
             actor=actor if (actor is not None and actor.is_authenticated) else None,

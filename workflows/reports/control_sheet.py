@@ -61,6 +61,13 @@ def control_sheet_context(process, rows, totals=None):
         "sop_number": sop.identity.nomor or DASH,
         "period": process.period_label,
         "process_number": process.pk or DASH,
+        # An authored SOP: the version the process ran, and its case instead of a period.
+        "version": (
+            _("%(number)s (Tanggal Revisi %(date)s)") % {
+                "number": sop.version_number, "date": long_date(sop.identity.tanggal_revisi) if sop.identity.tanggal_revisi else DASH}
+            if sop.authored else ""
+        ),
+        "subject": process.authored.subject if getattr(process, "authored", None) is not None else "",
         "rows": sheet_rows,
         "total_standard": _text(totals.get("standard")),
         "total_actual": _text(totals.get("actual")),

@@ -95,6 +95,11 @@ class Sop:
     # An authored SOP's published version (workflows.authored.models.SopVersion pk) and number.
     version_id: int | None = None
     version_number: int = 1
+    display_code: str = ""  # an authored SOP's own code (its ``code`` is the key "u<id>")
+
+    @property
+    def short_code(self):
+        return self.display_code or self.code
 
     @property
     def flow_class(self):

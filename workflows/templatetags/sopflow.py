@@ -35,7 +35,7 @@ def sop_task(task):
     owner = task.owner
     return {
         "sop": sop,
-        "step": sop.step_for_node(task.flow_task.name),
+        "step": sop.step_for_task(task),
         "process": process,
         "holder": (owner.get_full_name() or owner.get_username()) if owner else None,
         "opened": sla.format_moment(task.created, tz_name),
@@ -50,7 +50,10 @@ def sop_task(task):
 def node_title(task):
     """A task's step title for links between tasks: the SOP step for human steps, the node's
     own Indonesian title for gates and the end."""
-    return str(task.flow_task.task_title) if task.flow_task else _("Langkah yang sudah dihapus")
+    if task.flow_task is None:
+        return _("Langkah yang sudah dihapus")
+    data = task.data if isinstance(task.data, dict) else {}
+    return data.get("title") or str(task.flow_task.task_title)
 
 
 @register.filter

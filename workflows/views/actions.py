@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from viewflow.workflow.flow.views import actions
 from viewflow.workflow.status import PROCESS
 
+from ..catalogue import step_of_task
 from ..models import AuditEvent
 from ..permissions import sealed_reason
 from .lists import organisation_tasks
@@ -87,8 +88,7 @@ class ManageTaskActionMixin(TransitionGuardMixin):
 
 def describe_task_action(label, task):
     """The action and its step, e.g. Mengurungkan langkah 9 (...); gates and the end by title."""
-    sop = getattr(task.flow_task.flow_class, "sop", None)
-    step = sop.step_for_node(task.flow_task.name) if sop else None
+    step = step_of_task(task)
     if step is not None:
         return _("%(action)s langkah %(number)s (%(title)s)") % {
             "action": label, "number": step.number, "title": step.title,

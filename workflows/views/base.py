@@ -33,7 +33,7 @@ def returned_by(task):
 
 def record_instruction(activation, author, text, assignees=()):
     """A disposition given at the activation's step (steps 1 and 7 of SOP A, 1 and 2 of SOP B)."""
-    step = activation.process.catalogue.step_for_node(activation.flow_task.name)
+    step = activation.process.catalogue.step_for_task(activation.task)
     instruction = Instruction.objects.create(
         process=activation.process, task=activation.task, node=step.node, step_number=step.number, text=text,
         author=author,
@@ -102,7 +102,7 @@ class SopPageMixin:
         context.update(
             sop=sop,
             instruction=process.instructions.select_related("author").order_by("-created").first() if process.pk else None,
-            step=sop.step_for_node(activation.flow_task.name),
+            step=sop.step_for_task(activation.task),
             history=history,
             returned=returned_by(activation.task) if activation.task.pk else None,
             process=process,
@@ -169,12 +169,12 @@ class StepView(SopPageMixin, TaskSuccessUrlMixin, generic.FormView):
     def success_text(self):
         return _("Langkah %(number)s (%(title)s) selesai.") % {
             "number": self.step_number,
-            "title": self.process.catalogue.step_for_node(self.task.flow_task.name).title,
+            "title": self.process.catalogue.step_for_task(self.task).title,
         }
 
     @property
     def step_number(self):
-        return self.process.catalogue.step_for_node(self.task.flow_task.name).number
+        return self.process.catalogue.step_for_task(self.task).number
 
 
 class ReviewStepView(StepView):
@@ -187,7 +187,7 @@ class ReviewStepView(StepView):
         return Review.objects.create(
             process=self.process,
             task=self.task,
-            node=self.task.flow_task.name,
+            node=self.process.catalogue.step_for_task(self.task).node,
             step_number=self.step_number,
             decision=form.cleaned_data["decision"],
             notes=form.cleaned_data.get("notes", ""),

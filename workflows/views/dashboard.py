@@ -24,7 +24,7 @@ from django.views.generic import TemplateView
 from viewflow.urls import Application
 
 from .. import charts, sla
-from ..catalogue import SOPS
+from ..catalogue import SOPS, sop_of
 from ..models import Notification, Organisation, PeriodType, SopProcess, TaskSla
 from ..models.process import ROMAN
 from ..models.sla import percentiles
@@ -62,7 +62,6 @@ class DashboardFilterForm(forms.Form):
     sop = forms.ChoiceField(
         required=False,
         label=gettext_lazy("SOP"),
-        choices=[("", gettext_lazy("Semua SOP"))] + [(code, f"SOP {code}") for code in SOPS],
     )
     year = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label=gettext_lazy("Tahun"))
     period = forms.ChoiceField(
@@ -75,8 +74,9 @@ class DashboardFilterForm(forms.Form):
         required=False, label=gettext_lazy("Sampai tanggal"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, years=(), with_organisation=False, **kwargs):
+    def __init__(self, *args, years=(), with_organisation=False, organisation=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["sop"].choices = [("", _("Semua SOP"))] + sop_choices(organisation)
         self.fields["year"].choices = [("", _("Semua tahun"))] + [(year, str(year)) for year in years]
         if not with_organisation:
             del self.fields["organisation"]
@@ -100,9 +100,31 @@ def _percent(part, whole):
     return None if not whole else 100 * part / whole
 
 
-def _step_title(sop_code, number):
-    step = SOPS[sop_code].step(number)
-    return f"{sop_code}{number}. {step.title}"
+def sop_choices(organisation):
+    """The SOP filter: the built-in SOPs, then the organisation's own (by their code)."""
+    from ..authored.models import SopDefinition
+
+    choices = [(code, f"SOP {code}") for code in SOPS]
+    if organisation is not None:
+        choices += [
+            (definition.key, f"{definition.code} — {definition.name}")
+            for definition in SopDefinition.objects.for_organisation(organisation).order_by("code")
+        ]
+    return choices
+
+
+def _step_title(sop_code, number, sops=None):
+    """"A3. Title": the SOP's short code and the step as the SOP (for an authored SOP, its
+    latest published version) numbers it. ``sops`` memoises lookups within one page."""
+    sops = {} if sops is None else sops
+    if sop_code not in sops:
+        sops[sop_code] = sop_of(sop_code)
+    sop = sops[sop_code]
+    step = next((item for item in sop.steps if item.number == number), None) if sop else None
+    prefix = sop.short_code if sop else sop_code
+    if sop is not None and sop.authored:
+        prefix = f"{prefix} "
+    return f"{prefix}{number}. {step.title}" if step else f"{prefix}{number}"
 
 
 def current_standards(organisation, sop_codes):
@@ -110,11 +132,16 @@ def current_standards(organisation, sop_codes):
     if not sop_codes:
         return {}
     calendar = sla.calendar_for(organisation)
-    return {
-        (code, number): (sla.waktu_label(amount, unit), int(calendar.standard_duration(amount, unit).total_seconds()))
-        for code in sop_codes
-        for number, (amount, unit) in sla.waktu_table(organisation.pk, code).items()
-    }
+    standards = {}
+    for code in sop_codes:
+        sop = sop_of(code)
+        if sop is None:
+            continue
+        for number, (amount, unit) in sla.waktu_table(organisation.pk, sop).items():
+            standards[code, number] = (
+                sla.waktu_label(amount, unit), int(calendar.standard_duration(amount, unit).total_seconds())
+            )
+    return standards
 
 
 def _person(row, prefix):
@@ -140,6 +167,7 @@ class SlaDashboardView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        self.sops = {}
         organisation = self.organisation()
         if organisation is None:
             return context
@@ -151,6 +179,7 @@ class SlaDashboardView(TemplateView):
             years=list(years),
             with_organisation=not hasattr(self.request.user, "officer"),
             initial={"organisation": organisation.pk},
+            organisation=organisation,
         )
         context.update(form=form, organisation=organisation)
         filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
@@ -163,7 +192,7 @@ class SlaDashboardView(TemplateView):
         context.update(self.heatmap_context(tasks, now, tz, filters, context["step_rows"]))
         context["overdue"] = [
             {"row": row, "due": sla.format_moment(row.due, organisation.timezone), "badge": sla.badge(row.status(now)),
-             "title": _step_title(row.sop, row.step_number)}
+             "title": _step_title(row.sop, row.step_number, self.sops)}
             for row in tasks.overdue_open(now).select_related("task__owner", "process")[:OVERDUE_LIMIT]
         ]
         return context
@@ -194,7 +223,8 @@ class SlaDashboardView(TemplateView):
         # baku): list every standard used, and judge the median per task against its own.
         changed = [
             (row["sop"], row["step_number"]) for row in figures
-            if row["standard_min"] != row["standard"] or row["standard"] != current[row["sop"], row["step_number"]][1]
+            if row["standard_min"] != row["standard"]
+            or row["standard"] != current.get((row["sop"], row["step_number"]), ("", row["standard"]))[1]
         ]
         used, median_ratio = defaultdict(list), {}
         if changed:
@@ -212,14 +242,15 @@ class SlaDashboardView(TemplateView):
         for row in figures:
             key = (row["sop"], row["step_number"])
             median, p90 = spread.get(key, (None, None))
-            label, standard_now = current[key]
+            # A step the latest version of an authored SOP no longer has keeps the standard it ran under.
+            label, standard_now = current.get(key, (_("lihat versi lama"), row["standard"]))
             if key in median_ratio:
                 median_over = median_ratio[key] > 1
             else:
                 median_over = median is not None and median > row["standard"]
             rows.append({
                 **row,
-                "title": _step_title(*key),
+                "title": _step_title(*key, sops=self.sops),
                 "waktu": label,
                 "standards_used": used.get(key, []),
                 "standard_now": standard_now,
@@ -318,10 +349,11 @@ class NotificationListView(TemplateView):
             Notification.objects.filter(recipient=self.request.user)
             .select_related("task_sla__process__organisation")[:100]
         )
+        sops = {}
         context["notices"] = [
             {
                 "notice": notice,
-                "title": _step_title(notice.task_sla.sop, notice.task_sla.step_number),
+                "title": _step_title(notice.task_sla.sop, notice.task_sla.step_number, sops),
                 "due": sla.format_moment(notice.task_sla.due, notice.task_sla.process.organisation.timezone),
                 "created": sla.format_moment(notice.created, notice.task_sla.process.organisation.timezone),
             }

@@ -1,13 +1,13 @@
 from django import forms
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from workflows.forms.files import MultipleFileField, check_uploads
 from workflows.forms.common import DateInput, InstructionForm, ReviewForm, duplicate_period_error, year_field
 from workflows.models import PeriodType
 from workflows.models.organisation import officers_with_role
 from workflows.models.process import PERIOD_LIMITS
 from workflows.roles import Role
-from workflows.uploads import UploadLimit, refusal_error
+from workflows.uploads import UploadLimit
 
 from .definition import SOP_B
 from .models import Opd, UtilizationEntry
@@ -73,24 +73,6 @@ class InstructStaffForm(InstructionForm):
 EVIDENCE_UPLOAD_LIMIT = UploadLimit("EVIDENCE_UPLOAD_MAX_MB")
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several evidence files in one input (Django's documented pattern)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, (list, tuple)):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
-
-
 class UtilizationEntryForm(forms.ModelForm):
     evidence = MultipleFileField(
         label=_("Data dukung (bukti)"),
@@ -109,23 +91,7 @@ class UtilizationEntryForm(forms.ModelForm):
         self.fields["opd"].empty_label = _("— pilih OPD —")
 
     def clean_evidence(self):
-        files = self.cleaned_data.get("evidence") or []
-        limit = int(EVIDENCE_UPLOAD_LIMIT)
-        for upload in files:
-            if refusal_error(upload):  # stopped while streaming in, past the view's limit
-                raise forms.ValidationError(
-                    _("Berkas %(name)s terlalu besar (batas %(limit)s); berkas ini tidak disimpan.")
-                    % {"name": upload.name, "limit": filesizeformat(upload.limit)},
-                    code="too_large",
-                )
-            if upload.size == 0:
-                raise forms.ValidationError(_("Berkas %(name)s kosong.") % {"name": upload.name})
-            if upload.size > limit:
-                raise forms.ValidationError(
-                    _("Berkas %(name)s terlalu besar (%(size)s); batasnya %(limit)s.")
-                    % {"name": upload.name, "size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
-                )
-        return files
+        return check_uploads(self.cleaned_data.get("evidence") or [], int(EVIDENCE_UPLOAD_LIMIT))
 
     def clean(self):
         cleaned = super().clean()
