@@ -24,7 +24,8 @@ STEPS = [
 
 def operator_position(organisation):
     position, _created = Position.objects.get_or_create(
-        organisation=organisation, code="operator-layanan", defaults={"name": "Operator Layanan"}
+        organisation=organisation, code="operator-layanan",
+        defaults={"name": "Operator Layanan", "parent": Position.objects.get(organisation=organisation, code="kasi")},
     )
     return position
 

@@ -142,3 +142,25 @@ def add_officer(org, role, username):
     officer = Officer.objects.create(user=user, organisation=org.organisation)
     OfficerRole.objects.create(officer=officer, role=role)
     return user
+
+
+def drive_authored(org):
+    """An authored SOP (tests/authored_sop.py) from its start to its last step, with a file."""
+    from .authored_sop import add_operator, make_authored_sop
+    from .test_authored_flow import act, blank_pdf, start
+
+    operator = add_operator(org, f"{org.organisation.short_name.lower()}.operator")
+    definition, _version = make_authored_sop(org, org["kadis"])
+    process = start(operator, definition, files=[SimpleUploadedFile("permohonan.pdf", blank_pdf(), "application/pdf")])
+    act(org["kasi"], process, {"text": "Siapkan."}, "k2")
+    act(operator, process, {"notes": "Siap."}, "k3")
+    act(org["kabid"], process, {"decision": "approve"}, "k4")
+    from workflows.authored.models import StepAttachment
+
+    from .conftest import SIGNING_PASSPHRASE
+
+    pdf = StepAttachment.objects.filter(record__process=process).first()
+    act(org["kadis"], process, {"document": pdf.pk, "passphrase": SIGNING_PASSPHRASE}, "k5")
+    act(operator, process, {"record_number": "470/1/2026", "record_date": "2026-12-01"}, "k6")
+    process.refresh_from_db()
+    return process

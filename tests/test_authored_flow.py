@@ -202,3 +202,33 @@ def test_a_pemeriksaan_return_needs_a_reason_and_a_signing_needs_a_pdf(sop):
     good = SimpleUploadedFile("surat.pdf", blank_pdf(), "application/pdf")
     act(org["kadis"], process, {"upload": good, "passphrase": SIGNING_PASSPHRASE}, "k5")
     assert SignedDocument.objects.filter(process=process).count() == 1
+
+
+def test_the_dashboard_chart_and_escalation_know_authored_steps(sop, mailoutbox):
+    from datetime import timedelta
+
+    from workflows.models import Notification
+    from workflows.sla import calendar_for, escalate_overdue
+
+    org, operator, definition, version = sop
+    process = start(operator, definition)
+    act(org["kasi"], process, {"text": "Siapkan."}, "k2")
+    act(operator, process, {"notes": "Siap."}, "k3")
+
+    dashboard = client_for(org["kasi"]).get("/sla/").content.decode()
+    assert "LDK 2. Mendisposisikan permohonan kepada operator untuk disiapkan" in dashboard
+    assert client_for(org["kasi"]).get("/sla/", {"sop": definition.key}).status_code == 200
+
+    chart = client_for(org["kasi"]).get(f"/sop/{process.pk}/chart/")
+    assert chart.status_code == 200 and chart["Content-Type"] == "image/svg+xml"
+    svg = chart.content.decode()
+    assert "4. Memeriksa konsep surat jawaban dan data yang disiapkan" in svg and "Tidak" in svg
+
+    # Step 4 waits in the Kabid's queue; once overdue, its queue and the Kadis above it hear of it.
+    row = TaskSla.objects.get(task=open_step(process))
+    later = row.due + timedelta(days=7)
+    while not calendar_for(org.organisation).is_working_time(later):
+        later += timedelta(hours=1)
+    assert escalate_overdue(now=later) == 1
+    reasons = dict(Notification.objects.filter(task_sla=row).values_list("recipient__username", "reason"))
+    assert reasons == {org["kabid"].username: "queue", org["kadis"].username: "supervisor"}

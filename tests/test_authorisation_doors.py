@@ -13,11 +13,13 @@ and a finished SOP B process of one organisation:
 
 from django.urls import URLResolver, get_resolver, reverse
 
+from workflows.authored.models import StepAttachment
+from workflows.catalogue import is_builtin
 from workflows.models import SignedDocument
 from workflows.sops.population.models import AggregationRun, BackupRecord, DkbUpload, FinalReport
 from workflows.sops.utilization.models import Evidence
 
-from .authorisation import drive_population, drive_utilization
+from .authorisation import drive_authored, drive_population, drive_utilization
 from .conftest import client_for
 
 # What fills each URL's object argument, per URL name: the model and its way to the process.
@@ -30,6 +32,7 @@ OBJECTS = {
     ("signed_document", "document_pk"): (SignedDocument, "process_id"),
     ("backup_download", "backup_pk"): (BackupRecord, "process_id"),
     ("evidence_download", "evidence_pk"): (Evidence, "entry__process_id"),
+    ("authored_attachment", "attachment_pk"): (StepAttachment, "record__process_id"),
 }
 # Only these objects are served: the raw extract is deleted by the backup step (its URL then
 # answers 404, as for any other process's object).
@@ -37,9 +40,16 @@ SERVED = {"dkb_download": {"purged_at__isnull": True}}
 # URLs of one SOP only (the other SOP's process answers 404).
 SOP_ONLY = {
     "dkb_download": "A", "run_status": "A", "final_report_status": "A", "tables_download": "A", "draft_report": "A",
-    "signed_document": "A", "backup_download": "A", "utilization_report": "B", "lakip_pdf": "B",
-    "evidence_download": "B",
+    "signed_document": {"A", "authored"}, "backup_download": "A", "utilization_report": "B", "lakip_pdf": "B",
+    "evidence_download": "B", "authored_attachment": "authored",
 }
+FLOW_OF = {"A": "population", "B": "utilization", "authored": "sop"}
+
+
+def kind(process):
+    """A built-in SOP's code, or "authored" for any SOP an organisation wrote."""
+    return process.sop if is_builtin(process.sop) else "authored"
+
 # Personal data (raw extracts) and archives: SOP A's officers only.
 SOP_A_READERS_ONLY = {"dkb_download", "backup_download"}
 SOP_A_READERS = {"kadis", "kabid", "kasi", "tim", "tim2", "adb"}
@@ -66,13 +76,12 @@ def urls_for(process, objects_of):
     for qualified, name, keys in process_patterns():
         if name in ACTIONS:
             continue
-        if qualified.split(":")[0] in ("population", "utilization") and qualified.split(":")[0] != {
-            "A": "population", "B": "utilization"
-        }[process.sop]:
+        if qualified.split(":")[0] in FLOW_OF.values() and qualified.split(":")[0] != FLOW_OF[kind(process)]:
             # /utilization/<SOP A process>/...: the flow check answers 404.
             own = False
         else:
-            own = SOP_ONLY.get(name, process.sop) == process.sop
+            only = SOP_ONLY.get(name, kind(process))
+            own = kind(process) in (only if isinstance(only, set) else {only})
         kwargs = {"process_pk": process.pk}
         for key in sorted(keys):
             if key == "fmt":
@@ -98,14 +107,15 @@ def urls_for(process, objects_of):
 def test_every_process_url_stays_in_its_organisation_role_and_sop(bengkulu, sumbar, outsider, dkb_file):
     sop_a = drive_population(bengkulu, dkb_file)
     sop_b = drive_utilization(bengkulu)
+    own_sop = drive_authored(bengkulu)
     probes = [
-        *urls_for(sop_a, sop_a), *urls_for(sop_b, sop_b),
+        *urls_for(sop_a, sop_a), *urls_for(sop_b, sop_b), *urls_for(own_sop, own_sop),
         # Another process's objects under this process's URL, and each SOP's URLs for the other.
-        *urls_for(sop_a, sop_b), *urls_for(sop_b, sop_a),
+        *urls_for(sop_a, sop_b), *urls_for(sop_b, sop_a), *urls_for(own_sop, sop_a), *urls_for(sop_b, own_sop),
     ]
     names = {name for name, _url, _own in probes}
     assert {"process_detail", "process_chart", "dkb_download", "backup_download", "signed_document",
-            "evidence_download", "lakip_pdf", "control_sheet_pdf"} <= names, names
+            "evidence_download", "lakip_pdf", "control_sheet_pdf", "authored_attachment"} <= names, names
 
     strangers = [*sumbar.users.values(), outsider]
     for user in strangers:

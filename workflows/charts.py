@@ -195,3 +195,74 @@ def heatmap(row_labels, column_labels, matrix, title="", value_format=None, cell
                 colour = "#ffffff" if maximum and value / maximum > 0.5 else TEXT_COLOUR
                 body.append(_text(x + (cell - 2) / 2, y + cell / 2 + 3, value_format(value), size=11, anchor="middle", colour=colour))
     return _svg(width, height, title, body)
+
+
+STEP_FILL = {"done": ("#e6f4ea", "#1e6b34"), "open": ("#fff4d6", "#7a5200"), "waiting": ("#f4f6f8", "#5d6d7e")}
+
+
+def step_chart(steps, states, title="", width=640):
+    """A SOP's steps top to bottom, each box coloured by its state ("done", "open", "waiting"),
+    review steps marked with a diamond and their return drawn as an arrow back up to its target.
+
+    ``steps``: objects with ``number``, ``title``, ``actor_label``, ``kind`` and ``return_to``;
+    ``states``: {step number: state}. Labels wrap rather than being cut.
+    """
+    box_x, box_w, row_h, gap, top = 34, width - 150, 46, 20, 12
+    lines_of = {}
+    for step in steps:
+        words, lines, line = f"{step.number}. {step.title}".split(), [], ""
+        for word in words:
+            if line and len(line) + 1 + len(word) > (box_w - 30) / 6.6:
+                lines.append(line)
+                line = word
+            else:
+                line = f"{line} {word}".strip()
+        lines.append(line)
+        lines_of[step.number] = lines
+    body, y_of, y = [], {}, top
+    for step in steps:
+        height = max(row_h, 18 + 15 * len(lines_of[step.number]))
+        y_of[step.number] = (y, height)
+        y += height + gap
+    total = y - gap + top
+    marker = (
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
+        'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#263238"/></marker></defs>'
+    )
+    body.append(marker)
+    for index, step in enumerate(steps):
+        y, height = y_of[step.number]
+        fill, ink = STEP_FILL.get(states.get(step.number, "waiting"), STEP_FILL["waiting"])
+        weight = "bold" if states.get(step.number) == "open" else "normal"
+        body.append(
+            f'<rect x="{box_x}" y="{y}" width="{box_w}" height="{height}" rx="{height / 2 if index in (0, len(steps) - 1) else 6}" '
+            f'fill="{fill}" stroke="{ink}" stroke-width="{2 if weight == "bold" else 1}"/>'
+        )
+        if step.kind == "pemeriksaan":
+            cx, cy = box_x - 16, y + height / 2
+            body.append(f'<path d="M{cx},{cy - 9} L{cx + 9},{cy} L{cx},{cy + 9} L{cx - 9},{cy} z" fill="none" stroke="{ink}"/>')
+        for number, line in enumerate(lines_of[step.number]):
+            body.append(_text(box_x + 14, y + 17 + 15 * number, line, size=12, weight=weight, colour=ink))
+        body.append(_text(box_x + box_w - 10, y + height - 7, step.actor_label, size=10, anchor="end", colour=ink))
+        if index < len(steps) - 1:
+            body.append(
+                f'<line x1="{box_x + box_w / 2}" y1="{y + height}" x2="{box_x + box_w / 2}" y2="{y + height + gap - 1}" '
+                'stroke="#263238" marker-end="url(#arrow)"/>'
+            )
+    lane = box_x + box_w
+    for offset, step in enumerate(item for item in steps if item.return_to and item.return_to in y_of):
+        source_y = y_of[step.number][0] + y_of[step.number][1] / 2
+        target_y = y_of[step.return_to][0] + y_of[step.return_to][1] / 2
+        x = lane + 22 + 18 * offset
+        body.append(
+            f'<path d="M{lane},{source_y} H{x} V{target_y} H{lane + 2}" fill="none" stroke="#a61b1b" '
+            'stroke-dasharray="5 3" marker-end="url(#arrow)"/>'
+        )
+        body.append(_text(x + 4, (source_y + target_y) / 2, _label_return(), size=10, colour="#a61b1b"))
+    return _svg(width, total, title, body)
+
+
+def _label_return():
+    from django.utils.translation import gettext as _
+
+    return _("Tidak")

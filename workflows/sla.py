@@ -39,6 +39,7 @@ from .models import (
     TaskSla,
     WaktuOverride,
 )
+from .permissions import org_role_permission
 from .roles import Role
 from .workcalendar import WorkCalendar
 
@@ -266,6 +267,19 @@ def _officers(organisation_id):
     )
 
 
+def supervisor_permission(organisation_id, code):
+    """The permission of the position above the step's Pelaksana (``Position.parent``, which an
+    admin sets for the organisation's own positions too), or None at the top."""
+    from .models import Position
+
+    position = Position.objects.filter(organisation_id=organisation_id, code=code).select_related("parent").first()
+    if position is not None:
+        parent = position.parent.code if position.parent is not None and position.parent.is_active else None
+    else:
+        parent = SUPERVISOR_OF.get(code)
+    return org_role_permission(organisation_id, parent) if parent else None
+
+
 def recipients(row, officers):
     """[(user, reason)] for an overdue task: its assignee, or everyone who may claim it from the
     queue (the same permission check as viewflow's queue, so named-only steps reach only the
@@ -278,9 +292,9 @@ def recipients(row, officers):
         for user in officers:
             if user.has_perm(task.owner_permission):
                 found.setdefault(user.pk, (user, Notification.Reason.QUEUE))
-    supervisor_role = SUPERVISOR_OF.get(row.process.catalogue.step_for_node(row.node).actor)
+    supervisor = supervisor_permission(row.organisation_id, row.process.catalogue.step_for_node(row.node).actor)
     for user in officers:
-        if supervisor_role and supervisor_role in {role.role for role in user.officer.roles.all()}:
+        if supervisor and user.has_perm(supervisor):
             found.setdefault(user.pk, (user, Notification.Reason.SUPERVISOR))
     return list(found.values())
 

@@ -24,6 +24,7 @@ from workflows.flows.nodes import SopEnd, SopIf, SopStart, SopStep
 from workflows.permissions import org_role_permission
 
 from . import views
+from .chart import AuthoredChartView
 from .models import AuthoredProcess, AuthoredTask
 
 
@@ -79,6 +80,7 @@ class AuthoredFlow(flow.Flow):
     task_class = AuthoredTask
     lock_impl = lock.select_for_update_lock
     sop = AUTHORED
+    chart_view_class = AuthoredChartView  # draws the pinned version's steps
     process_title = _("SOP Organisasi")
     process_description = _("SOP yang disusun atau diimpor oleh organisasi sendiri.")
 

@@ -37,8 +37,11 @@ def review_returns(sop):
     """``{review step number: target step number}`` read from the flow's If gates.
 
     A review step is a human step followed by an If gate whose "no" branch goes back to an
-    earlier step. SOPs without a flow class (authored definitions) carry none yet.
+    earlier step. Steps that declare their ``return_to`` (authored SOPs) say it themselves.
     """
+    declared = {step.number: step.return_to for step in sop.steps if step.return_to}
+    if declared:  # an authored SOP names each review's return target
+        return declared
     try:
         flow_class = sop.flow_class
     except (ImportError, AttributeError):

@@ -74,15 +74,14 @@ class SopDocumentView(View):
     """The SOP document of the version the process ran (for a built-in SOP: its current definition)."""
 
     def get(self, request, process_pk):
-        from ..catalogue import SOPS
         from ..reports.sop_document import render_sop_document
 
         process = get_object_or_404(SopProcess.objects.select_related("organisation"), pk=process_pk)
-        sop = SOPS.get(process.sop)
-        if sop is None:
-            raise Http404
-        pdf = render_sop_document(sop, process.organisation, paper=getattr(settings, "SOPFLOW_SOP_PAPER", "A4"))
-        return pdf_response(request, process, pdf, f"sop-{sop.code.lower()}.pdf", _("dokumen SOP (PDF)"))
+        sop = process.catalogue
+        pdf = render_sop_document(sop, process.organisation, paper=getattr(settings, "SOPFLOW_SOP_PAPER", "A4"),
+                                  version=sop.version_number)
+        name = f"sop-{sop.short_code.lower()}-v{sop.version_number}.pdf" if sop.authored else f"sop-{sop.code.lower()}.pdf"
+        return pdf_response(request, process, pdf, name, _("dokumen SOP (PDF)"))
 
 
 class CompareForm(forms.Form):

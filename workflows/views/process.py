@@ -82,4 +82,8 @@ class SopFlowAppViewset(FlowAppViewset):
         # app_name, which it otherwise derives from the class name.
         flow_class.app_name = flow_class.sop.url_prefix
         kwargs.setdefault("icon", flow_class.sop.icon)
+        # A flow may draw its own process chart (the authored-SOP interpreter draws the version's steps).
+        chart_view = getattr(flow_class, "chart_view_class", None)
+        if chart_view is not None:
+            self.chart_view_class = chart_view
         super().__init__(flow_class, **kwargs)
