@@ -232,3 +232,24 @@ def test_the_dashboard_chart_and_escalation_know_authored_steps(sop, mailoutbox)
     assert escalate_overdue(now=later) == 1
     reasons = dict(Notification.objects.filter(task_sla=row).values_list("recipient__username", "reason"))
     assert reasons == {org["kabid"].username: "queue", org["kadis"].username: "supervisor"}
+
+
+def test_list_pages_name_each_step_not_the_interpreter_node(sop):
+    org, operator, definition, version = sop
+    process = start(operator, definition)
+    act(org["kasi"], process, {"text": "Siapkan."}, "k2")
+    kasi, op = client_for(org["kasi"]), client_for(operator)
+    pages = {
+        "/sop/": (op, "3. Menyiapkan data agregat dan konsep surat jawaban"),
+        "/sop/queue/": (op, "3. Menyiapkan data agregat dan konsep surat jawaban"),
+        "/sop/archive/": (kasi, "2. Mendisposisikan permohonan kepada operator untuk disiapkan"),
+        "/sop/tasks/": (kasi, "2. Mendisposisikan permohonan kepada operator untuk disiapkan"),
+        "/sop/flows/": (kasi, "Permohonan data Bappeda"),
+        f"/sop/{process.pk}/": (kasi, "Menjalankan SOP 800/01/SOP-LDK/2026 versi 1"),
+    }
+    for url, (client, text) in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.content.decode()
+        assert text in body, url
+        assert "Langkah SOP" not in body, (url, body[max(0, body.find("Langkah SOP") - 300):body.find("Langkah SOP") + 50])

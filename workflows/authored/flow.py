@@ -95,7 +95,8 @@ class AuthoredFlow(flow.Flow):
     )
     step = (
         SopStep(views.AuthoredStepView.as_view())
-        .Annotation(title=_("Langkah SOP"), summary_template="{{ task.title }}")
+        # The node carries every step; pages show the step (task.title), filters the node as this.
+        .Annotation(title=_("Semua langkah SOP"), summary_template="{{ task.title }}")
         .Permission(step_permission)
         .Assign(previous_holder)
         .Next(this.route)

@@ -108,6 +108,11 @@ class SopProcess(Process):
         return f"{label} {ROMAN.get(self.period_number, self.period_number)} {self.year}"
 
     @property
+    def case_label(self):
+        """What tells this SOP's processes apart: the period, or an authored SOP's subject."""
+        return self.authored.subject if self.authored is not None else self.period_label
+
+    @property
     def period_start(self):
         months = 12 // PERIOD_LIMITS[self.period_type]
         return date(self.year, months * (self.period_number - 1) + 1, 1)

@@ -76,6 +76,13 @@ class UserTaskListMixin(TaskScopeMixin):
         return self._now
 
 
+def task_label(task):
+    """A task's step title: the step the task carries (an authored SOP's one node carries every
+    step, ``data["title"]``), else its node's title."""
+    data = task.data if isinstance(task.data, dict) else {}
+    return data.get("title") or task.flow_task.task_title
+
+
 def step_choices(queryset):
     """The step filter's choices by the steps' titles (viewflow shows "SOP A · .../Correct_Ok")."""
     nodes = queryset.order_by().values_list("flow_task", flat=True).distinct()
@@ -116,7 +123,7 @@ class QueueView(UserTaskListMixin, flow_views.FlowQueueListView):
 def _process_link(view, task):
     # Every list is one SOP's: the period tells its processes apart (the SOP's name would be cut).
     url = view.request.resolver_match.flow_viewset.reverse("process_detail", args=[task.process_id])
-    return format_html('<a href="{}">#{} {}</a>', url, task.process_id, task.process.sopprocess.period_label)
+    return format_html('<a href="{}">#{} {}</a>', url, task.process_id, task.process.sopprocess.case_label)
 
 
 class ArchiveView(TaskScopeMixin, flow_views.FlowArchiveListView):
@@ -127,7 +134,7 @@ class ArchiveView(TaskScopeMixin, flow_views.FlowArchiveListView):
         return super().get_queryset().select_related("process__sopprocess")
 
     def task_title(self, task):
-        return task.flow_task.task_title
+        return task_label(task)
 
     task_title.short_description = _("Langkah")
 
@@ -151,7 +158,7 @@ class TaskListView(TaskScopeMixin, flow_views.DashboardTaskListView):
         )
 
     def flow_task(self, task):
-        return task.flow_task.task_title
+        return task_label(task)
 
     flow_task.short_description = _("Langkah")
 
@@ -186,9 +193,9 @@ class ProcessListView(flow_views.DashboardProcessListView):
 
     def period(self, process):
         url = self.request.resolver_match.flow_viewset.reverse("process_detail", args=[process.pk])
-        return format_html('<a href="{}">{}</a>', url, process.period_label)
+        return format_html('<a href="{}">{}</a>', url, process.case_label)
 
-    period.short_description = _("Periode")
+    period.short_description = _("Periode / perihal")
 
     def status(self, process):
         return process.get_status_display()
@@ -209,17 +216,21 @@ class DashboardView(flow_views.DashboardView):
         user = self.request.user
         manager = self.flow_class.task_class._default_manager
         available = organisation_tasks(manager.filter_available([self.flow_class], user), user)
-        columns = [
-            {
-                "node": node,
-                "node_ref": get_task_ref(node),
-                "tasks": available.filter(
-                    Q(finished__isnull=True) | Q(status=STATUS.ERROR), flow_task=node
-                )[: self.MAX_ROWS],
-            }
-            for node in sorted_nodes
-            if node.task_type in ["HUMAN", "JOB", "SUBPROCESS"]
-        ]
+        columns = []
+        for node in sorted_nodes:
+            if node.task_type not in ["HUMAN", "JOB", "SUBPROCESS"]:
+                continue
+            tasks = list(available.filter(Q(finished__isnull=True) | Q(status=STATUS.ERROR), flow_task=node)[: self.MAX_ROWS])
+            carried = {}
+            for task in tasks:
+                if isinstance(task.data, dict) and task.data.get("title"):
+                    carried.setdefault(task.data["title"], []).append(task)
+            if carried:
+                # One node carrying many steps (the authored-SOP interpreter): a column per step.
+                for title in sorted(carried, key=lambda text: int(text.split(".")[0]) if text.split(".")[0].isdigit() else 0):
+                    columns.append({"node": node, "node_ref": get_task_ref(node), "title": title, "tasks": carried[title]})
+            else:
+                columns.append({"node": node, "node_ref": get_task_ref(node), "tasks": tasks})
         end_nodes = [node for node in sorted_nodes if node.task_type in ["END"]]
         start_nodes = [
             {"node": node, "can_execute": node.can_execute(user)}
