@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 from viewflow.contrib.auth import AuthViewset
@@ -61,5 +61,7 @@ urlpatterns = [
     path("verifikasi/<uuid:token>/", documents.VerificationView.as_view(), name="verify_document"),
     # Each SOP's own downloads (berkas/...), from its package's urls module.
     *(pattern for sop in REGISTRY if (module := sop.module("urls")) for pattern in module.urlpatterns),
+    # The pages of the SOPs organisations write themselves (until the lead's core mounts them).
+    path("", include("workflows.authored.urls")),
     path("", site.urls),
 ]
