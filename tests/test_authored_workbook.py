@@ -102,8 +102,9 @@ def sop_admin(org, role="kabid"):
 def refused(data, organisation, *expected):
     """Import ``data``; it must fail with every ``expected`` text among its problems, storing nothing."""
     before = counts()
+    user = Officer.objects.filter(organisation=organisation).order_by("pk").first().user
     with pytest.raises(WorkbookError) as caught:
-        import_workbook(io.BytesIO(data), organisation, None, publish=True)
+        import_workbook(io.BytesIO(data), organisation, user, publish=True)
     assert counts() == before
     problems = caught.value.problems
     for text in expected:
@@ -564,6 +565,9 @@ def test_only_sop_administrators_may_import(bengkulu, outsider):
         assert response.status_code == 403, method
         assert "Hanya administrator SOP organisasi yang dapat mengimpor SOP." in response.content.decode()
     assert client_for(outsider).get("/sop-organisasi/impor/").status_code == 404
+    from django.test import Client
+
+    assert Client().get("/sop-organisasi/impor/").status_code == 302  # to the login page
     assert counts() == before
 
 

@@ -1,7 +1,6 @@
-"""What the import_sop and export_sop commands share: finding the organisation and the SOP."""
+"""What the import_sop and export_sop commands share: the organisation named on the command line."""
 
 from django.core.management.base import CommandError
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 

@@ -42,6 +42,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from workflows.reports.formatting import long_date
@@ -721,7 +722,11 @@ def import_workbook(fileobj, organisation, user, *, code=None, publish=False):
             if publish:
                 version.publish(user)
     except IntegrityError:
-        # Another import or the editor took the number or the code meanwhile.
+        # Another import or the editor took the number or the code meanwhile; anything else is a bug.
+        taken = SopDefinition.objects.filter(organisation=organisation).filter(
+            Q(nomor=parsed.identity["nomor"]) | Q(code=parsed.code))
+        if not taken.exists():
+            raise
         raise WorkbookError([_(
             "Nomor SOP atau kode SOP ini baru saja dipakai SOP lain di organisasi ini; periksa daftar SOP, lalu ulangi."
         )])
