@@ -109,6 +109,9 @@ FILE_UPLOAD_TEMP_DIR = os.environ.get("SOPFLOW_UPLOAD_TEMP_DIR") or str(VAR_DIR 
 Path(FILE_UPLOAD_TEMP_DIR).mkdir(mode=0o700, parents=True, exist_ok=True)
 FILE_UPLOAD_HANDLERS = ["workflows.uploads.LimitedUploadHandler"]
 UPLOAD_DEFAULT_MAX_MB = int(os.environ.get("SOPFLOW_UPLOAD_DEFAULT_MAX_MB", "5"))
+# Largest SOP workbook (XLSX, sop-organisasi/impor/ and import_sop), in megabytes; a SOP table of
+# 200 steps is well under 1 MB.
+SOPFLOW_SOP_WORKBOOK_MAX_MB = int(os.environ.get("SOPFLOW_SOP_WORKBOOK_MAX_MB", "5"))
 # How large a gzip extract may become once inflated (50 million rows of up to 400 bytes): the
 # engine stops reading there, and at once for a gzip bomb (workflows/dkb/structure.py).
 DKB_MAX_INFLATED_MB = int(os.environ.get("SOPFLOW_DKB_MAX_INFLATED_MB", "20480"))
@@ -166,7 +169,8 @@ WSGI_APPLICATION = "sopflow.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        # Project templates, then each SOP package's own (workflows/sops/<name>/templates/).
+        # Project templates, then each SOP package's own (workflows/sops/<name>/templates/), then the
+        # pages of the SOPs organisations write themselves (workflows/authored/templates/).
         "DIRS": [
             BASE_DIR / "templates",
             *sorted((BASE_DIR / "workflows" / "sops").glob("*/templates")),

@@ -41,8 +41,10 @@ class Step:
     waktu_unit: str
     output: str
     title: str = ""  # short label for inboxes and charts; the Kegiatan is the full text
-    # Authored SOPs (workflows/authored) say what each step is; built-in steps leave these empty.
-    kind: str = ""  # a StepKind value
+    # What each step is. An authored SOP's step (workflows/authored) has a StepKind value; a
+    # built-in step has one too, or for work only its SOP's code does, a name from its package's
+    # BUILTIN_KINDS (e.g. "bawaan: pembentukan tim"), as the workbook export writes it.
+    kind: str = ""
     return_to: int | None = None  # pemeriksaan: the step number a return goes back to
     keterangan: str = ""
     outside_routine: bool = False  # beyond an acting official's routine authority

@@ -7,6 +7,23 @@ from django.utils.translation import gettext_lazy as _
 from ...roles import Role
 from ..spec import Identity, Sop, Step, WaktuUnit
 
+# The Jenis of the steps whose work is this SOP's own code (its views and models), as the workbook
+# export (workflows/authored/workbook.py) names them. They are tokens of the workbook layout, like
+# "perintah" or "pemeriksaan": an imported SOP that names one is refused, since that work only runs
+# inside this SOP. The other steps carry the StepKind an authored SOP would give them.
+TEAM_DECREE = "bawaan: pembentukan tim"
+AGGREGATION = "bawaan: agregasi data kependudukan"
+PUBLICATION = "bawaan: publikasi dan distribusi"
+ENCRYPTED_BACKUP = "bawaan: back-up terenkripsi"
+
+BUILTIN_KINDS = {
+    TEAM_DECREE: _("SK Tim (nomor, tanggal, anggota); anggota tim mengerjakan langkah pengolahan data"),
+    AGGREGATION: _("Unggah ekstrak DKB/DWH, pemeriksaan berkas dan agregasi data di latar belakang"),
+    PUBLICATION: _("Catatan publikasi laporan dan daftar pihak penerima"),
+    ENCRYPTED_BACKUP: _("Arsip 7z terenkripsi AES-256 dari data semester, lalu ekstrak mentah dihapus"),
+}
+
+
 
 SOP_A = Sop(
     code="A",
@@ -58,6 +75,7 @@ SOP_A = Sop(
             WaktuUnit.HOUR,
             "-",
             title=_("Perintah pembentukan tim"),
+            kind="perintah",
         ),
         Step(
             2,
@@ -70,6 +88,7 @@ SOP_A = Sop(
             WaktuUnit.HOUR,
             "SK Tim Pengolahan dan Penyajian Data",
             title=_("Pembentukan Tim (SK)"),
+            kind=TEAM_DECREE,
         ),
         Step(
             3,
@@ -86,6 +105,7 @@ SOP_A = Sop(
             WaktuUnit.DAY,
             "Draft Laporan Data Kependudukan per Semester",
             title=_("Pengolahan data kependudukan"),
+            kind=AGGREGATION,
         ),
         Step(
             4,
@@ -100,6 +120,8 @@ SOP_A = Sop(
             WaktuUnit.HOUR,
             "Draft Laporan Data Kependudukan per Semester",
             title=_("Koreksi laporan"),
+            kind="pemeriksaan",
+            return_to=3,
         ),
         Step(
             5,
@@ -113,6 +135,8 @@ SOP_A = Sop(
             WaktuUnit.MINUTE,
             "Draft Laporan Data Kependudukan per Semester",
             title=_("Validasi laporan"),
+            kind="pemeriksaan",
+            return_to=4,
         ),
         Step(
             6,
@@ -126,6 +150,8 @@ SOP_A = Sop(
             WaktuUnit.MINUTE,
             "Laporan Data Kependudukan per Semester",
             title=_("Pengesahan laporan"),
+            kind="pemeriksaan",
+            return_to=5,
         ),
         Step(
             7,
@@ -140,6 +166,7 @@ SOP_A = Sop(
             WaktuUnit.MINUTE,
             "Laporan Data Kependudukan per Semester",
             title=_("Perintah cetak dan publikasi"),
+            kind="perintah",
         ),
         Step(
             8,
@@ -154,6 +181,7 @@ SOP_A = Sop(
             WaktuUnit.DAY,
             "Laporan Data Kependudukan per Semester sudah dicetak dan diperbanyak",
             title=_("Cetak, distribusi dan publikasi"),
+            kind=PUBLICATION,
         ),
         Step(
             9,
@@ -167,6 +195,7 @@ SOP_A = Sop(
             WaktuUnit.HOUR,
             "File Data Kependudukan terenkripsi",
             title=_("Back-up data"),
+            kind=ENCRYPTED_BACKUP,
         ),
     ),
 )

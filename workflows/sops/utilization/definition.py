@@ -7,6 +7,21 @@ from django.utils.translation import gettext_lazy as _
 from ...roles import Role
 from ..spec import Identity, Sop, Step, WaktuUnit
 
+# The Jenis of the steps whose work is this SOP's own code (its views and models), as the workbook
+# export (workflows/authored/workbook.py) names them. They are tokens of the workbook layout, like
+# "perintah" or "pemeriksaan": an imported SOP that names one is refused, since that work only runs
+# inside this SOP. The other steps carry the StepKind an authored SOP would give them.
+UTILIZATION_LIST = "bawaan: daftar pemanfaatan data"
+UTILIZATION_COUNT = "bawaan: penghitungan pemanfaatan"
+LAKIP_MATERIAL = "bawaan: bahan LAKIP"
+
+BUILTIN_KINDS = {
+    UTILIZATION_LIST: _("Daftar pemanfaatan data per OPD, baris demi baris, dengan berkas data dukung"),
+    UTILIZATION_COUNT: _("Penghitungan jumlah pemanfaatan dari daftar yang diisi"),
+    LAKIP_MATERIAL: _("Indikator, target dan realisasi kinerja dari hasil penghitungan"),
+}
+
+
 
 SOP_B = Sop(
     code="B",
@@ -61,6 +76,7 @@ SOP_B = Sop(
             WaktuUnit.MINUTE,
             "Disposisi (arahan dan petunjuk)",
             title=_("Arahan kepada Kasi"),
+            kind="perintah",
         ),
         Step(
             2,
@@ -74,6 +90,7 @@ SOP_B = Sop(
             WaktuUnit.MINUTE,
             "Disposisi (arahan dan petunjuk)",
             title=_("Petunjuk kepada Staf"),
+            kind="perintah",
         ),
         Step(
             3,
@@ -88,6 +105,7 @@ SOP_B = Sop(
             WaktuUnit.HOUR,
             "Daftar Pemanfaatan Data Kependudukan oleh OPD",
             title=_("Pengisian Daftar Pemanfaatan"),
+            kind=UTILIZATION_LIST,
         ),
         Step(
             4,
@@ -101,6 +119,7 @@ SOP_B = Sop(
             WaktuUnit.MINUTE,
             "Daftar Pemanfaatan Data Kependudukan oleh OPD",
             title=_("Penghitungan pemanfaatan"),
+            kind=UTILIZATION_COUNT,
         ),
         Step(
             5,
@@ -115,6 +134,8 @@ SOP_B = Sop(
             WaktuUnit.HOUR,
             "Laporan Pemanfaatan Data Kependudukan",
             title=_("Analisis dan evaluasi"),
+            kind="pemeriksaan",
+            return_to=3,
         ),
         Step(
             6,
@@ -129,6 +150,7 @@ SOP_B = Sop(
             WaktuUnit.HOUR,
             "LAKIP Bidang",
             title=_("Penyusunan LAKIP Bidang"),
+            kind=LAKIP_MATERIAL,
         ),
         Step(
             7,
@@ -142,6 +164,8 @@ SOP_B = Sop(
             WaktuUnit.MINUTE,
             "Dokumen (bahan) untuk LAKIP Dinas",
             title=_("Pemeriksaan Sekretariat"),
+            kind="pemeriksaan",
+            return_to=6,
         ),
     ),
 )
