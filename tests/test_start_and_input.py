@@ -129,7 +129,8 @@ def test_a_refused_upload_leaves_no_file_behind(at_upload_step, settings):
 
 def test_production_mode_refuses_to_start_without_secret_key_or_allowed_hosts(tmp_path):
     script = "import django; django.setup()"
-    base = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "sopflow.settings", "DJANGO_DEBUG": "0",
+    # SOPFLOW_ENV_FILE="": the .env that `make run` wrote on this machine must not supply the key.
+    base = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "sopflow.settings", "DJANGO_DEBUG": "0", "SOPFLOW_ENV_FILE": "",
             "SOPFLOW_VAR_DIR": str(tmp_path)}
     no_key = subprocess.run([sys.executable, "-c", script], env=base, capture_output=True, text=True)
     assert no_key.returncode != 0 and "DJANGO_SECRET_KEY is not set" in no_key.stderr
