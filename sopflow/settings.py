@@ -164,8 +164,13 @@ WSGI_APPLICATION = "sopflow.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        # Project templates, then each SOP package's own (workflows/sops/<name>/templates/).
-        "DIRS": [BASE_DIR / "templates", *sorted((BASE_DIR / "workflows" / "sops").glob("*/templates"))],
+        # Project templates, then each SOP package's own (workflows/sops/<name>/templates/), then the
+        # authored-SOP pages'.
+        "DIRS": [
+            BASE_DIR / "templates",
+            *sorted((BASE_DIR / "workflows" / "sops").glob("*/templates")),
+            BASE_DIR / "workflows" / "authored" / "templates",
+        ],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

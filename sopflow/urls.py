@@ -1,12 +1,13 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Site
 
+from workflows.authored.editor import authored_applications
 from workflows.catalogue import REGISTRY
 from workflows.views import documents
 from workflows.views.dashboard import sla_applications
@@ -43,6 +44,7 @@ site = Site(
     viewsets=[
         *(SopFlowAppViewset(sop.flow_class, icon=sop.icon) for sop in REGISTRY),
         *sla_applications(),
+        *authored_applications(),
     ],
 )
 
@@ -61,5 +63,7 @@ urlpatterns = [
     path("verifikasi/<uuid:token>/", documents.VerificationView.as_view(), name="verify_document"),
     # Each SOP's own downloads (berkas/...), from its package's urls module.
     *(pattern for sop in REGISTRY if (module := sop.module("urls")) for pattern in module.urlpatterns),
+    # The organisation's own SOPs: editor, import/export (before the Site, which owns "").
+    path("", include("workflows.authored.urls")),
     path("", site.urls),
 ]
