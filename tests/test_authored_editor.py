@@ -11,6 +11,7 @@ import re
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -341,7 +342,7 @@ def test_saving_a_draft_that_was_published_meanwhile_stores_nothing(org, admin_c
     assert "Draf ini sudah tidak dapat diubah" in text_of(response)
     assert not VersionStep.objects.filter(kegiatan="Diubah setelah terbit").exists()
     # A published version refuses to change even if asked directly.
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         version = definition.latest_published()
         version.nama = "lain"
         version.save()

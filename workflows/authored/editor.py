@@ -135,8 +135,14 @@ class DraftEditorView(OrganisationSopView):
             return self.page(identity, steps, draft)
         try:
             with transaction.atomic():
+                if draft is not None and not SopVersion.objects.select_for_update().filter(
+                        pk=draft.pk, status=SopVersion.DRAFT).exists():
+                    raise ValidationError("published meanwhile")
                 version = identity.save(request.user)
                 steps.save(version)
+        except ValidationError:
+            # Published by another administrator between this page's checks and the save.
+            return self.page(identity, steps, None, show_errors=False, status=409, stale=True)
         except IntegrityError:
             # Another administrator took the same code or Nomor SOP a moment ago.
             identity.add_error(None, _("Kode SOP atau Nomor SOP baru saja dipakai SOP lain di organisasi ini; "
