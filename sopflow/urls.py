@@ -7,6 +7,7 @@ from django.views.i18n import JavaScriptCatalog
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Site
 
+from workflows.authored.editor import authored_applications
 from workflows.catalogue import PACKAGES
 from workflows.views import documents
 from workflows.views.dashboard import sla_applications
@@ -43,6 +44,7 @@ site = Site(
     viewsets=[
         *(SopFlowAppViewset(sop.flow_class, icon=sop.icon) for sop in PACKAGES),
         *sla_applications(),
+        *authored_applications(),
     ],
 )
 

@@ -4,6 +4,7 @@ from viewflow.workflow import admin as viewflow_admin
 from viewflow.workflow.fields import get_flow_ref
 from viewflow.workflow.models import Process, Task
 
+from .authored.models import SopDefinition, SopVersion
 from .catalogue import PACKAGES
 from .models import (
     AlternativeSchedule,
@@ -112,8 +113,8 @@ class OfficerRoleInline(admin.TabularInline):
 
 @admin.register(Officer)
 class OfficerAdmin(admin.ModelAdmin):
-    list_display = ["name", "organisation", "roles_list", "position"]
-    list_filter = ["organisation", "roles__role", "roles__position"]
+    list_display = ["name", "organisation", "roles_list", "position", "privileges"]
+    list_filter = ["organisation", "roles__role", "roles__position", "is_org_admin", "is_sop_admin"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "nip"]
     autocomplete_fields = ["user"]
     inlines = [OfficerRoleInline]
@@ -125,6 +126,13 @@ class OfficerAdmin(admin.ModelAdmin):
     @admin.display(description=_("jabatan"))
     def roles_list(self, officer):
         return ", ".join(str(role) for role in officer.roles.all())
+
+    @admin.display(description=_("hak khusus"))
+    def privileges(self, officer):
+        # In words: a boolean column's icons read "True"/"False" to screen readers.
+        held = [Officer._meta.get_field(name).verbose_name for name in ("is_org_admin", "is_sop_admin")
+                if getattr(officer, name)]
+        return ", ".join(str(label) for label in held) or "—"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user", "organisation").prefetch_related("roles__position")
@@ -291,3 +299,49 @@ class TaskAdmin(viewflow_admin.TaskAdmin):
 # Each SOP's own admin pages, from its package's admin module.
 for _sop in PACKAGES:
     _sop.module("admin")
+
+
+class SopVersionInline(admin.TabularInline):
+    """The versions of an authored SOP, to read: they are written in the SOP editor, and a
+    published version never changes."""
+
+    model = SopVersion
+    extra = 0
+    can_delete = False
+    show_change_link = False
+    fields = ["number", "status", "nama", "tanggal_revisi", "published_at", "published_by"]
+    readonly_fields = fields
+    verbose_name = _("versi")
+    verbose_name_plural = _("versi (diubah lewat halaman SOP Organisasi)")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SopDefinition)
+class SopDefinitionAdmin(admin.ModelAdmin):
+    """An organisation's own SOPs, to read; they are written, published and retired on the
+    "SOP Organisasi" pages by the organisation's SOP administrators."""
+
+    list_display = ["code", "nomor", "name", "organisation", "retired_at"]
+    list_filter = [ORGANISATION_FILTER]
+    search_fields = ["code", "nomor", "versions__nama"]
+    fields = ["organisation", "code", "nomor", "created_by", "created", "retired_at", "retired_by"]
+    readonly_fields = fields
+    inlines = [SopVersionInline]
+
+    @admin.display(description=_("Nama SOP"))
+    def name(self, definition):
+        return definition.name
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("organisation")

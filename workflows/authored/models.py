@@ -12,7 +12,8 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -63,6 +64,19 @@ class SopDefinitionQuerySet(models.QuerySet):
                 versions.append(version)
         return versions
 
+    def with_version_summary(self):
+        """Each definition with what a list of SOPs shows, in one query: ``latest_number`` and
+        ``latest_date`` (Tanggal Revisi) of its latest published version, ``has_draft``, and
+        ``current_nama`` (the draft's Nama SOP, else the latest version's)."""
+        published = SopVersion.objects.filter(definition=OuterRef("pk"), status=SopVersion.PUBLISHED).order_by("-number")
+        drafts = SopVersion.objects.filter(definition=OuterRef("pk"), status=SopVersion.DRAFT)
+        return self.annotate(
+            latest_number=Subquery(published.values("number")[:1]),
+            latest_date=Subquery(published.values("tanggal_revisi")[:1]),
+            has_draft=Exists(drafts),
+            current_nama=Coalesce(Subquery(drafts.values("nama")[:1]), Subquery(published.values("nama")[:1])),
+        )
+
 
 class SopDefinition(models.Model):
     """One SOP of an organisation, across its versions."""
@@ -77,6 +91,10 @@ class SopDefinition(models.Model):
     )
     nomor = models.CharField(_("Nomor SOP"), max_length=100)
     retired_at = models.DateTimeField(_("dihentikan pada"), null=True, blank=True)
+    retired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("dihentikan oleh"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("dibuat oleh")
     )
@@ -104,6 +122,14 @@ class SopDefinition(models.Model):
     @property
     def is_retired(self):
         return self.retired_at is not None
+
+    def retire(self, user):
+        """Stop new processes of this SOP; running ones keep their version and go on."""
+        if self.retired_at is None:
+            SopDefinition.objects.filter(pk=self.pk, retired_at__isnull=True).update(
+                retired_at=timezone.now(), retired_by=user)
+            self.refresh_from_db(fields=["retired_at", "retired_by"])
+        return self
 
     def latest_published(self):
         return self.versions.filter(status=SopVersion.PUBLISHED).order_by("-number").first()

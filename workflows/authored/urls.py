@@ -1,41 +1,36 @@
-"""The pages of the SOPs an organisation writes itself (URL names in the shared contract), and
-the files attached at their steps; mounted at the site root by the catalogue's package loop."""
+"""The pages of the SOPs an organisation writes itself, and the files attached at their steps;
+mounted at the site root by the catalogue's package loop (``sopflow/urls.py``).
+
+Three blocks: the editor (list, create, edit, detail, actions, SOP document), the workbook
+(import, export) and the interpreter's step files.
+"""
 
 from django.urls import path
 
-from . import workbook_views
+from . import editor, workbook_views
 from .downloads import AttachmentDownloadView
 
 urlpatterns = [
+    # --- editor (workflows/authored/editor.py) ---
+    path("sop-organisasi/", editor.SopListView.as_view(), name="authored_list"),
+    path("sop-organisasi/baru/", editor.SopCreateView.as_view(), name="authored_create"),
+    path("sop-organisasi/<int:pk>/", editor.SopDetailView.as_view(), name="authored_detail"),
+    path("sop-organisasi/<int:pk>/draf/", editor.SopEditView.as_view(), name="authored_edit"),
+    path("sop-organisasi/<int:pk>/terbitkan/", editor.SopPublishView.as_view(), name="authored_publish"),
+    path("sop-organisasi/<int:pk>/revisi/", editor.SopReviseView.as_view(), name="authored_revise"),
+    path("sop-organisasi/<int:pk>/hentikan/", editor.SopRetireView.as_view(), name="authored_retire"),
+    path(
+        "sop-organisasi/<int:pk>/versi/<int:number>/dokumen-sop.pdf",
+        editor.SopDocumentView.as_view(),
+        name="authored_sop_document",
+    ),
+    # --- workbook import and export (workflows/authored/workbook_views.py) ---
+    path("sop-organisasi/impor/", workbook_views.ImportView.as_view(), name="authored_import"),
+    path("sop-organisasi/<int:pk>/ekspor.xlsx", workbook_views.AuthoredExportView.as_view(), name="authored_export"),
+    path("sop-bawaan/<str:code>/ekspor.xlsx", workbook_views.BuiltinExportView.as_view(), name="builtin_export"),
     # --- interpreter: files attached at a step ---
     path(
         "berkas/<int:process_pk>/lampiran/<int:attachment_pk>/", AttachmentDownloadView.as_view(),
         name="authored_attachment",
     ),
-    # --- Workbook import and export (workflows/authored/workbook_views.py) ---
-    path("sop-organisasi/impor/", workbook_views.ImportView.as_view(), name="authored_import"),
-    path("sop-organisasi/<int:pk>/ekspor.xlsx", workbook_views.AuthoredExportView.as_view(), name="authored_export"),
-    path("sop-bawaan/<str:code>/ekspor.xlsx", workbook_views.BuiltinExportView.as_view(), name="builtin_export"),
-    # --- end of the workbook block ---
 ]
-
-# --- Stand-in for "authored_detail" until the editor's pages land (drop this block on merge) ---
-# The import page redirects there; this answers with the SOP's code and status only.
-from django.http import HttpResponse  # noqa: E402
-from django.utils.html import escape  # noqa: E402
-
-
-def _detail_stand_in(request, pk):
-    from django.shortcuts import get_object_or_404
-
-    from .models import SopDefinition
-
-    officer = workbook_views.officer_of(request)
-    definition = get_object_or_404(SopDefinition, pk=pk, organisation=officer.organisation)
-    version = definition.current_version()
-    return HttpResponse(f"<p>{escape(definition.code)} {escape(str(version))}</p>")
-
-
-if not any(getattr(pattern, "name", None) == "authored_detail" for pattern in urlpatterns):
-    urlpatterns.append(path("sop-organisasi/<int:pk>/", _detail_stand_in, name="authored_detail"))
-# --- end of the stand-in ---

@@ -5,7 +5,9 @@ from django.utils.translation import gettext as _
 
 def check_version(version):
     """Problems (Indonesian sentences) that keep ``version`` from being published; empty if none."""
-    from .models import FIRST_KINDS, StepKind
+    from .models import FIRST_KINDS, StepKind, VersionStep
+
+    waktu_units = {value for value, _label in VersionStep._meta.get_field("waktu_unit").choices}
 
     problems = []
     steps = list(version.steps.select_related("position").order_by("number"))
@@ -28,8 +30,14 @@ def check_version(version):
                 _("Langkah %(number)s: jabatan %(name)s tidak aktif di organisasi ini.")
                 % {"number": step.number, "name": step.position.name}
             )
+        if not step.kegiatan.strip():
+            problems.append(_("Langkah %(number)s: Kegiatan belum diisi.") % {"number": step.number})
         if step.waktu_amount < 1:
             problems.append(_("Langkah %(number)s: waktu harus lebih dari nol.") % {"number": step.number})
+        if step.waktu_unit not in waktu_units:
+            problems.append(
+                _("Langkah %(number)s: satuan waktu harus menit, jam atau hari.") % {"number": step.number}
+            )
         if step.kind == StepKind.PEMERIKSAAN:
             if step.return_to is None or step.return_to >= step.number or step.return_to not in numbers:
                 problems.append(

@@ -34,14 +34,20 @@ CONNECTOR_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 def review_returns(sop):
-    """``{review step number: target step number}`` read from the flow's If gates.
+    """``{review step number: target step number}``.
 
-    A review step is a human step followed by an If gate whose "no" branch goes back to an
-    earlier step. Steps that declare their ``return_to`` (authored SOPs) say it themselves.
+    An authored SOP says it in its steps (``return_to`` of its pemeriksaan steps); its flow is
+    the interpreter, whose one If gate says nothing about the SOP. For a built-in SOP it is
+    read from the flow's If gates: a review step is a human step followed by an If gate whose
+    "no" branch goes back to an earlier step.
     """
-    declared = {step.number: step.return_to for step in sop.steps if step.return_to}
-    if declared:  # an authored SOP names each review's return target
-        return declared
+    if sop.authored:
+        numbers = {step.number for step in sop.steps}
+        return {
+            step.number: step.return_to
+            for step in sop.steps
+            if step.return_to is not None and step.return_to in numbers and step.return_to < step.number
+        }
     try:
         flow_class = sop.flow_class
     except (ImportError, AttributeError):
@@ -302,15 +308,21 @@ def _province(name):
     return name if not name or name.lower().startswith("provinsi") else f"Provinsi {name}"
 
 
-def render_sop_document(sop, organisation, *, paper="A4", version=1, returns=None):
-    """The SOP document of ``sop`` as run by ``organisation``: PDF bytes."""
+def render_sop_document(sop, organisation, *, paper="A4", version=1, returns=None, code=None):
+    """The SOP document of ``sop`` as run by ``organisation``: PDF bytes.
+
+    ``code`` is the SOP's code as printed ("Kode: SOP ..."); by default the SOP's short code (for
+    an authored SOP the code the organisation gave it, not its internal key ``u<id>``).
+    """
     paper = paper if paper in PAGE_SIZES else "A4"
+    code = code or sop.short_code
     with indonesian():
         columns, pages = flowchart_pages(sop, paper, returns)
         identity = sop.identity
         width, height = PAGE_SIZES[paper]
         context = {
             "sop": sop,
+            "code": code,
             "identity": identity,
             "organisation": organisation,
             "version": version,
@@ -331,6 +343,6 @@ def render_sop_document(sop, organisation, *, paper="A4", version=1, returns=Non
             "column_numbers": range(1, len(columns) + 7),
             "government": _province(organisation.province_name),
         }
-        title = _("SOP %(code)s · %(name)s") % {"code": sop.code, "name": identity.nama}
+        title = _("SOP %(code)s · %(name)s") % {"code": code, "name": identity.nama}
         return render_pdf("reports/sop_document.html", context, title=title, header_left=organisation.name,
-                          header_right=_("SOP %(code)s") % {"code": sop.code})
+                          header_right=_("SOP %(code)s") % {"code": code})
