@@ -81,8 +81,13 @@ class AuthoredFlow(flow.Flow):
     lock_impl = lock.select_for_update_lock
     sop = AUTHORED
     chart_view_class = AuthoredChartView  # draws the pinned version's steps
-    process_title = _("SOP Organisasi")
-    process_description = _("SOP yang disusun atau diimpor oleh organisasi sendiri.")
+    process_title = _("Proses SOP Organisasi")
+    process_description = _(
+        "Proses SOP yang disusun atau diimpor organisasi sendiri. Setiap proses mengikuti versi SOP yang "
+        "berlaku saat dimulai; bagan alurnya ada pada halaman proses."
+    )
+    # The flow's own chart is the interpreter's loop, which says nothing about any SOP.
+    hide_flow_chart = True
 
     start = (
         SopStart(views.AuthoredStartView.as_view())
