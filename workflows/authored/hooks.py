@@ -9,3 +9,15 @@ def process_context(process):
 
     return process_outputs(process)
 
+
+# ``seed_demo``'s authored SOPs and their processes (the demo module is loaded only by the seed).
+def seed_organisation(organisation):
+    from .demo import seed_organisation
+
+    seed_organisation(organisation)
+
+
+def seed_processes(command, key, organisation):
+    from .demo import seed_processes
+
+    seed_processes(command, key, organisation)
