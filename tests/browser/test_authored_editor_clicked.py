@@ -49,7 +49,7 @@ def test_sop_admin_writes_and_publishes_a_sop_in_the_browser(page, tmp_path):
     officer.save(update_fields=["is_sop_admin"])
 
     log_in(page, "bkl.sekretariat")
-    page.get_by_role("link", name=re.compile("SOP Organisasi")).first.click()
+    page.get_by_role("link", name="SOP Organisasi", exact=True).click()
     expect(page).to_have_url(re.compile(r"/sop-organisasi/$"))
     page.get_by_role("link", name="Susun SOP baru").click()
 
