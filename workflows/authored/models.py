@@ -349,13 +349,10 @@ class VersionStep(models.Model):
 
     @property
     def title(self):
-        """A short label for inboxes and charts: the Kegiatan's first sentence, at most 60 characters."""
+        """The label inboxes, charts and the control sheet show: the Kegiatan's first sentence,
+        whole (pages wrap it; a Permenpan Kegiatan is one sentence)."""
         text = " ".join(self.kegiatan.split())
-        first = re.split(r"(?<=[.;:])\s", text, maxsplit=1)[0].rstrip(".;:")
-        if len(first) <= 60:
-            return first
-        cut = first[:60].rsplit(" ", 1)[0]
-        return f"{cut} …"
+        return re.split(r"(?<=[.;:])\s", text, maxsplit=1)[0].rstrip(".;:")
 
     @property
     def waktu_label(self):
