@@ -491,3 +491,49 @@ def test_the_admin_shows_the_sop_administrators_and_the_sops_read_only(org, admi
     html = text_of(page)
     assert IDENTITY["nama"] in html and 'name="code"' not in html  # read, not written, here
     assert admin.get("/admin/workflows/sopdefinition/add/").status_code == 403
+
+
+def test_every_act_of_administration_is_in_the_sops_history(bengkulu):
+    """Import, publish, revise, save and retire each leave an audit event on the SOP's page."""
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from workflows.authored.models import SopDefinition
+    from workflows.authored.workbook import export_workbook
+    from workflows.models import AuditEvent
+
+    from .authored_sop import make_authored_sop
+    from .conftest import client_for
+
+    admin = bengkulu["sekretariat"]
+    admin.officer.is_sop_admin = True
+    admin.officer.save(update_fields=["is_sop_admin"])
+    definition, version = make_authored_sop(bengkulu, admin, code="ASAL", nomor="800/99/ASAL/2026")
+    workbook = export_workbook(version.as_sop())
+    definition.retire(admin)
+    # The exported table comes back as a new SOP (its Nomor freed by a new number in the sheet).
+    from openpyxl import load_workbook
+
+    book = load_workbook(BytesIO(workbook))
+    for row in book["Identitas"].iter_rows():
+        if row[0].value == "Nomor SOP":
+            row[1].value = "800/100/LDK/2026"
+    buffer = BytesIO()
+    book.save(buffer)
+    client = client_for(admin)
+    response = client.post("/sop-organisasi/impor/", {
+        "workbook": SimpleUploadedFile("sop.xlsx", buffer.getvalue()), "publish": "on"})
+    assert response.status_code == 302
+    imported = SopDefinition.objects.get(nomor="800/100/LDK/2026")
+    assert client.post(f"/sop-organisasi/{imported.pk}/revisi/").status_code == 302
+    assert client.post(f"/sop-organisasi/{imported.pk}/hentikan/", {"confirm": "1"}).status_code == 302
+
+    actions = list(AuditEvent.objects.filter(definition=imported).order_by("pk").values_list("action", "actor"))
+    assert actions == [
+        ("sop_import", admin.pk), ("sop_publish", admin.pk), ("sop_revise", admin.pk), ("sop_retire", admin.pk)
+    ]
+    assert list(AuditEvent.objects.filter(definition=definition).values_list("action", flat=True)) == [
+        "sop_publish", "sop_retire"]
+    page = client.get(f"/sop-organisasi/{imported.pk}/").content.decode()
+    assert "Riwayat SOP" in page and "mengimpor SOP dari workbook" in page and "menghentikan SOP" in page

@@ -22,10 +22,11 @@ from django.views.generic import RedirectView
 from viewflow.urls import Application
 
 from workflows.catalogue import AUTHORED
+from workflows.models import AuditEvent
 from workflows.permissions import AUTHOR_SOP
 
 from .forms_editor import IdentityForm, step_formset, with_added_row
-from .models import SopDefinition, SopVersion
+from .models import SopDefinition, SopVersion, audit
 
 MENU_APP = "sop_organisasi"
 
@@ -140,6 +141,8 @@ class DraftEditorView(OrganisationSopView):
                     raise ValidationError("published meanwhile")
                 version = identity.save(request.user)
                 steps.save(version)
+                audit(AuditEvent.Action.SOP_SAVE, request.user, version.definition,
+                      _("%(steps)s langkah") % {"steps": len(version.ordered_steps)})
         except ValidationError:
             # Published by another administrator between this page's checks and the save.
             return self.page(identity, steps, None, show_errors=False, status=409, stale=True)
@@ -216,6 +219,7 @@ class SopDetailView(OrganisationSopView):
             "organisation": self.organisation, "definition": definition, "versions": published,
             "draft": draft, "problems": draft.problems() if draft is not None else [],
             "current": draft or latest, "latest": latest, "can_author": self.can_author, "refusal": refusal,
+            "events": definition.audit_events.select_related("actor").order_by("-created", "-pk")[:50],
             "start_url": f"/{AUTHORED.url_prefix}/start/?sop={definition.pk}"
             if latest is not None and not definition.is_retired else None,
         }, status=status)

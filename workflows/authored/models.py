@@ -19,6 +19,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Task
 
+from workflows.models.audit import AuditEvent
 from workflows.models.organisation import Organisation, Position
 from workflows.models.process import PeriodType, SopProcess
 from workflows.sops.spec import Identity, Sop, Step
@@ -26,6 +27,11 @@ from workflows.storage import private_storage
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,19}$")
 KEY_PREFIX = "u"
+
+
+def audit(action, user, definition, detail=""):
+    """An event of the SOP's administration in the audit trail."""
+    return AuditEvent.record(action, actor=user, definition=definition, detail=detail)
 
 
 class StepKind(models.TextChoices):
@@ -126,8 +132,10 @@ class SopDefinition(models.Model):
     def retire(self, user):
         """Stop new processes of this SOP; running ones keep their version and go on."""
         if self.retired_at is None:
-            SopDefinition.objects.filter(pk=self.pk, retired_at__isnull=True).update(
-                retired_at=timezone.now(), retired_by=user)
+            with transaction.atomic():
+                if SopDefinition.objects.filter(pk=self.pk, retired_at__isnull=True).update(
+                        retired_at=timezone.now(), retired_by=user):
+                    audit(AuditEvent.Action.SOP_RETIRE, user, self)
             self.refresh_from_db(fields=["retired_at", "retired_by"])
         return self
 
@@ -163,6 +171,7 @@ class SopDefinition(models.Model):
                 VersionStep(version=draft, **{name: getattr(step, name) for name in VersionStep.COPIED_FIELDS})
                 for step in latest.steps.all()
             )
+            audit(AuditEvent.Action.SOP_REVISE, user, self, _("dari versi %(number)s") % {"number": latest.number})
             return draft
 
     def next_step_key(self):
@@ -273,6 +282,7 @@ class SopVersion(models.Model):
                 status=self.PUBLISHED, number=last + 1, published_at=timezone.now(), published_by=user,
                 tanggal_revisi=today, tanggal_pembuatan=self.tanggal_pembuatan or today,
             )
+            audit(AuditEvent.Action.SOP_PUBLISH, user, self.definition, _("versi %(number)s") % {"number": last + 1})
         self.refresh_from_db()
         return self
 

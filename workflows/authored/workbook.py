@@ -696,7 +696,9 @@ def sop_code(organisation, nama, wanted=None):
 def import_workbook(fileobj, organisation, user, *, code=None, publish=False):
     """A new SOP of ``organisation`` from the workbook: its definition and a draft version, published
     if asked. Atomic: on any problem, WorkbookError and nothing stored."""
-    from .models import SopDefinition, SopVersion, VersionStep
+    from workflows.models import AuditEvent
+
+    from .models import SopDefinition, SopVersion, VersionStep, audit
 
     parsed = read_workbook(fileobj, organisation, code=code)
     try:
@@ -719,6 +721,7 @@ def import_workbook(fileobj, organisation, user, *, code=None, publish=False):
             problems = version.problems()
             if problems:
                 raise WorkbookError(problems)
+            audit(AuditEvent.Action.SOP_IMPORT, user, definition, _("%(steps)s langkah") % {"steps": len(parsed.steps)})
             if publish:
                 version.publish(user)
     except IntegrityError:

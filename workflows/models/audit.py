@@ -31,11 +31,21 @@ class AuditEvent(models.Model):
         UNDO_TASK = "undo_task", _("mengurungkan penyelesaian tugas")
         REVIVE_TASK = "revive_task", _("menghidupkan kembali tugas")
         MANAGE_REFUSED = "manage_refused", _("tindakan administrasi ditolak")
+        # An organisation's own SOPs (no process): who wrote, imported, published, revised, retired.
+        SOP_SAVE = "sop_save", _("menyimpan draf SOP")
+        SOP_IMPORT = "sop_import", _("mengimpor SOP dari workbook")
+        SOP_PUBLISH = "sop_publish", _("menerbitkan versi SOP")
+        SOP_REVISE = "sop_revise", _("membuka revisi SOP")
+        SOP_RETIRE = "sop_retire", _("menghentikan SOP")
 
     process = models.ForeignKey(
         "workflows.SopProcess", on_delete=models.PROTECT, related_name="audit_events", null=True
     )
     task = models.ForeignKey("viewflow.Task", on_delete=models.PROTECT, related_name="+", null=True)
+    # The organisation's own SOP an event of its administration concerns (SOP_* actions).
+    definition = models.ForeignKey(
+        "workflows.SopDefinition", on_delete=models.PROTECT, related_name="audit_events", null=True, blank=True
+    )
     # The step's stable key (its node name), "" for events outside a step; the number is for display.
     node = models.CharField(max_length=50, default="", editable=False)
     step_number = models.PositiveSmallIntegerField(null=True)
@@ -60,7 +70,7 @@ class AuditEvent(models.Model):
         raise PermissionError("The audit trail is append-only.")
 
     @classmethod
-    def record(cls, action, actor=None, process=None, task=None, detail=""):
+    def record(cls, action, actor=None, process=None, task=None, detail="", definition=None):
         step = None
         if task is not None:
             from ..catalogue import step_of_task
@@ -71,6 +81,7 @@ class AuditEvent(models.Model):
             actor=actor if (actor is not None and actor.is_authenticated) else None,
             process_id=process.pk if process is not None else None,
             task=task,
+            definition=definition,
             node=step.node if step else "",
             step_number=step.number if step else None,
             detail=detail,
