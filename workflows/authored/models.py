@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Task
 
 from workflows.models.audit import AuditEvent
+from workflows.models.documents import AttachedFile
 from workflows.models.organisation import Organisation, Position
 from workflows.models.process import PeriodType, SopProcess
 from workflows.sops.spec import Identity, Sop, Step
@@ -419,24 +420,14 @@ class StepRecord(models.Model):
         ordering = ["created", "pk"]
 
 
-class StepAttachment(models.Model):
+class StepAttachment(AttachedFile):
     """A Kelengkapan/Output file attached at an authored step, in private storage."""
 
     record = models.ForeignKey(StepRecord, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(storage=private_storage, upload_to=attachment_path, max_length=300)
-    token = models.CharField(max_length=32, editable=False)
-    suffix = models.CharField(max_length=16, editable=False)
-    original_name = models.CharField(max_length=255)
-    size = models.BigIntegerField()
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["pk"]
-
-    @property
-    def is_pdf(self):
-        return self.suffix == ".pdf"
 
 
 class AuthoredTask(Task):

@@ -2,7 +2,6 @@
 
 import hashlib
 import os
-import secrets
 import uuid
 from pathlib import Path
 
@@ -23,16 +22,6 @@ from . import forms
 from .models import SopDefinition, StepAttachment, StepKind, StepRecord
 
 
-def store_attachments(record, uploads, user):
-    for upload in uploads:
-        attachment = StepAttachment(
-            record=record, token=secrets.token_hex(16), suffix=Path(upload.name).suffix.lower()[:16],
-            original_name=Path(upload.name).name[:255], size=upload.size, uploaded_by=user,
-        )
-        attachment.file.save(upload.name, upload, save=False)
-        attachment.save()
-
-
 def record_output(activation, user, step, form):
     """Store what the officer did at ``step`` (any kind but penandatanganan, which signs first)."""
     data = form.cleaned_data
@@ -48,7 +37,8 @@ def record_output(activation, user, step, form):
         kind=step.kind, notes=data.get("notes", ""), record_number=data.get("record_number", ""),
         record_date=data.get("record_date"), author=user,
     )
-    store_attachments(record, data.get("files") or [], user)
+    for upload in data.get("files") or []:
+        StepAttachment.store(upload, user, record=record)
     return record
 
 

@@ -1,6 +1,8 @@
 """Signed documents, signing identities: what SOPFlow issues and who signs it."""
 
+import secrets
 import uuid
+from pathlib import Path
 
 from django.conf import settings
 from django.db import models
@@ -44,6 +46,36 @@ class SigningIdentity(models.Model):
                 nik=self.bsre_nik,
             )
         return Pkcs12Signer(self.p12_path)
+
+
+class AttachedFile(models.Model):
+    """A file an officer attached at a step, kept in private storage by the subclass's own
+    ``file`` field (its path scheme): the name it came with, its size, who sent it and when."""
+
+    token = models.CharField(max_length=32, editable=False)
+    suffix = models.CharField(max_length=16, editable=False)
+    original_name = models.CharField(max_length=255)
+    size = models.BigIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def store(cls, upload, user, **fields):
+        """Save ``upload`` (already size-checked by its form) under a random name; the row."""
+        item = cls(
+            token=secrets.token_hex(16), suffix=Path(upload.name).suffix.lower()[:16],
+            original_name=Path(upload.name).name[:255], size=upload.size, uploaded_by=user, **fields,
+        )
+        item.file.save(upload.name, upload, save=False)
+        item.save()
+        return item
+
+    @property
+    def is_pdf(self):
+        return self.suffix == ".pdf"
 
 
 def document_path(instance, filename):

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Task
 
+from workflows.models.documents import AttachedFile
 from workflows.models.organisation import Organisation
 from workflows.models.process import SopProcess
 from workflows.storage import private_storage
@@ -81,17 +82,11 @@ def evidence_path(instance, filename):
     return f"evidence/{instance.entry.process_id}/{instance.token}{instance.suffix}"
 
 
-class Evidence(models.Model):
+class Evidence(AttachedFile):
     """A supporting document (data dukung) of an entry."""
 
     entry = models.ForeignKey(UtilizationEntry, on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField(storage=private_storage, upload_to=evidence_path, max_length=300)
-    token = models.CharField(max_length=32, editable=False)
-    suffix = models.CharField(max_length=16, editable=False)
-    original_name = models.CharField(max_length=255)
-    size = models.BigIntegerField()
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
 
 class UtilizationCount(models.Model):

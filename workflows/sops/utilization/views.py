@@ -1,7 +1,5 @@
 """SOP B task pages (Pengumpulan dan Penghitungan Data Kinerja Pemanfaatan Data Kependudukan)."""
 
-import secrets
-from pathlib import Path
 
 from django import forms as django_forms
 from django.contrib import messages
@@ -85,13 +83,7 @@ class FillListView(StepView):
         entry.author = request.user
         entry.save()
         for upload in form.cleaned_data["evidence"]:
-            suffix = Path(upload.name).suffix.lower()[:16]
-            evidence = Evidence(
-                entry=entry, token=secrets.token_hex(16), suffix=suffix,
-                original_name=Path(upload.name).name[:255], size=upload.size, uploaded_by=request.user,
-            )
-            evidence.file.save(upload.name, upload, save=False)
-            evidence.save()
+            Evidence.store(upload, request.user, entry=entry)
         messages.success(request, _("Baris untuk %(opd)s disimpan.") % {"opd": entry.opd})
         return HttpResponseRedirect(request.get_full_path())
 
