@@ -9,7 +9,7 @@ from viewflow.urls import Site
 
 from workflows.authored.editor import authored_applications
 from workflows.catalogue import PACKAGES
-from workflows.views import documents
+from workflows.views import documents, sop_pages
 from workflows.views.dashboard import sla_applications
 from workflows.views.process import SopFlowAppViewset
 
@@ -60,6 +60,9 @@ urlpatterns = [
     ),
     path("berkas/<int:process_pk>/lembar-kendali.pdf", documents.ControlSheetView.as_view(), name="control_sheet_pdf"),
     path("berkas/<int:process_pk>/dokumen-sop.pdf", documents.SopDocumentView.as_view(), name="sop_document_pdf"),
+    # The page and the document of each built-in SOP (an organisation's own SOPs: workflows/authored/urls.py).
+    path("sop-bawaan/<str:code>/", sop_pages.BuiltinSopView.as_view(), name="builtin_sop"),
+    path("sop-bawaan/<str:code>/dokumen-sop.pdf", sop_pages.BuiltinSopDocumentView.as_view(), name="builtin_sop_document"),
     path("verifikasi/<uuid:token>/", documents.VerificationView.as_view(), name="verify_document"),
     # Each package's own pages and downloads (berkas/...), from its urls module.
     *(pattern for sop in PACKAGES if (module := sop.module("urls")) for pattern in module.urlpatterns),

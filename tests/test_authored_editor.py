@@ -537,3 +537,30 @@ def test_every_act_of_administration_is_in_the_sops_history(bengkulu):
         "sop_publish", "sop_retire"]
     page = client.get(f"/sop-organisasi/{imported.pk}/").content.decode()
     assert "Riwayat SOP" in page and "mengimpor SOP dari workbook" in page and "menghentikan SOP" in page
+
+
+def test_built_in_sops_have_their_page_document_and_workbook_beside_the_organisations_own(bengkulu, sumbar):
+    from workflows.catalogue import REGISTRY
+    from workflows.models import WaktuOverride
+
+    from .conftest import client_for
+
+    client = client_for(bengkulu["staf"])
+    listing = client.get("/sop-organisasi/").content.decode()
+    first = REGISTRY[0]
+    step = first.steps[1]
+    WaktuOverride.objects.create(organisation=bengkulu.organisation, sop=first.code, step_number=step.number,
+                                 amount=step.waktu_amount + 7, unit=step.waktu_unit)
+    for sop in REGISTRY:
+        assert f'href="/sop-bawaan/{sop.code}/"' in listing
+        page = client.get(f"/sop-bawaan/{sop.code}/").content.decode()
+        assert sop.name in page and all(item.kegiatan in page for item in sop.steps)
+        document = client.get(f"/sop-bawaan/{sop.code}/dokumen-sop.pdf")
+        assert document.status_code == 200 and document.content[:5] == b"%PDF-"
+        assert client.get(f"/sop-bawaan/{sop.code}/ekspor.xlsx").status_code == 200
+    page = client.get(f"/sop-bawaan/{first.code}/").content.decode()
+    assert f"{step.waktu_amount + 7} {step.waktu_unit}" in page and "disesuaikan organisasi" in page
+    # Sumatera Barat keeps the SOP's own Waktu; unknown codes and users without an officer get 404.
+    other = client_for(sumbar["staf"]).get(f"/sop-bawaan/{first.code}/").content.decode()
+    assert f"{step.waktu_amount + 7} {step.waktu_unit}" not in other
+    assert client.get("/sop-bawaan/ZZ/").status_code == 404

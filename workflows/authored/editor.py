@@ -103,8 +103,11 @@ class OrganisationSopView(View):
 class SopListView(OrganisationSopView):
     def get(self, request):
         definitions = SopDefinition.objects.for_organisation(self.organisation).with_version_summary().order_by("code")
+        from workflows.catalogue import REGISTRY
+
         return render(request, "workflows/authored/list.html", {
             "organisation": self.organisation, "definitions": definitions, "can_author": self.can_author,
+            "builtins": REGISTRY,
         })
 
 
