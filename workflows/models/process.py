@@ -97,7 +97,8 @@ class SopProcess(Process):
     def get_sop_display(self):
         sop = self.catalogue
         if sop.authored:
-            return f"{sop.name} ({sop.identity.nomor}, versi {sop.version_number})"
+            return _("%(name)s (%(nomor)s, versi %(number)s)") % {
+                "name": sop.name, "nomor": sop.identity.nomor, "number": sop.version_number}
         return f"SOP {sop.code}"
 
     @property
