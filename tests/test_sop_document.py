@@ -2,6 +2,7 @@
 
 import io
 import re
+from pathlib import Path
 from dataclasses import replace
 
 import pytest
@@ -10,7 +11,7 @@ from pypdf import PdfReader
 
 from workflows.catalogue import SOPS
 from workflows.models import AuditEvent, Organisation
-from workflows.reports.sop_document import flowchart_pages, render_sop_document, review_returns
+from workflows.reports.sop_document import flowchart_pages, render_sop_document, review_returns, sop_document
 from workflows.roles import Role
 from workflows.sops.spec import Step, WaktuUnit
 
@@ -18,6 +19,7 @@ from .conftest import client_for, start_population, start_utilization
 
 HEAD_NAME = "Kepala Contoh Dokumen"
 HEAD_NIP = "19700101 199501 1 001"
+HEAD_TITLE = "Kepala Dinas Contoh Pengesahan"
 
 
 def squeeze(text):
@@ -30,7 +32,8 @@ def pdf_pages(pdf):
 
 def organisation():
     return Organisation(name="Dinas Kependudukan dan Pencatatan Sipil Provinsi Bengkulu", short_name="BKL",
-                        province_code="17", province_name="Bengkulu", head_name=HEAD_NAME, head_nip=HEAD_NIP)
+                        province_code="17", province_name="Bengkulu", head_name=HEAD_NAME, head_nip=HEAD_NIP,
+                        head_title=HEAD_TITLE)
 
 
 def svgs(sop, **kwargs):
@@ -43,7 +46,8 @@ def test_document_text_holds_identity_steps_and_the_head_of_the_organisation(cod
     pages = pdf_pages(render_sop_document(sop, organisation()))
     text = squeeze(" ".join(pages))
     identity = sop.identity
-    for value in [identity.nama.upper(), identity.disahkan_oleh, HEAD_NAME, HEAD_NIP,
+    # Disahkan oleh: position, name and NIP are the organisation's, not the built-in SOP's text.
+    for value in [identity.nama.upper(), HEAD_TITLE, HEAD_NAME, HEAD_NIP,
                   *identity.dasar_hukum, *identity.kualifikasi_pelaksana, *identity.keterkaitan,
                   *identity.peralatan, identity.peringatan, identity.pencatatan]:
         assert squeeze(value) in text, value
@@ -102,11 +106,13 @@ def test_a_long_table_breaks_across_pages_with_matching_off_page_connectors():
     sop = long_sop()
     pages = svgs(sop, returns={10: 9, 20: 18})
     assert len(pages) >= 2
+    # The forward connectors (a return that crosses a break has its own pair, see below).
+    forward = r'class="offpage" data-letter="([A-Z]+)" data-kind="forward"'
     for before, after in zip(pages, pages[1:]):
-        out_letter = re.findall(r'class="offpage" data-letter="([A-Z])"', before)[-1]
-        in_letter = re.findall(r'class="offpage" data-letter="([A-Z])"', after)[0]
+        out_letter = re.findall(forward, before)[-1]
+        in_letter = re.findall(forward, after)[0]
         assert out_letter == in_letter
-    letters = [re.findall(r'data-letter="([A-Z])"', page) for page in pages]
+    letters = [re.findall(forward, page) for page in pages]
     assert letters[0] == ["A"] and letters[1][0] == "A"
     pdf = render_sop_document(sop, organisation(), returns={10: 9, 20: 18})
     texts = pdf_pages(pdf)
@@ -164,3 +170,230 @@ def test_download_from_the_process_page_is_audited_and_stays_in_its_organisation
     downloads = AuditEvent.objects.filter(action=AuditEvent.Action.DOWNLOAD).count()
     assert client_for(sumbar.users[Role.KADIS]).get(url).status_code == 404
     assert AuditEvent.objects.filter(action=AuditEvent.Action.DOWNLOAD).count() == downloads
+
+
+# --- the document against the seed, the real layout, and a long authored SOP -------------------
+
+SEED_A = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_09096938b9a75ca2.txt"
+# The seed's README reads each step's Pelaksana from its verbs (the PDF lost the swimlane marks).
+SEED_A_ACTORS = {1: "Kepala Dinas", 2: "Kabid PIAK", 3: "Tim Pengolahan dan Penyajian Data",
+                 4: "Kasi Pengolahan dan Penyajian Data", 5: "Kabid PIAK", 6: "Kepala Dinas", 7: "Kabid PIAK",
+                 8: "Kasi Pengolahan dan Penyajian Data", 9: "Administrasi Database (ADB)"}
+WAKTU = re.compile(r"^\d+ (menit|jam|hari)$", re.IGNORECASE)
+
+
+def seed_a_prosedur():
+    """The seed's Prosedur table: its Pelaksana columns and, per step, Kegiatan, Waktu and Output."""
+    if not SEED_A.is_file():
+        pytest.skip("the seed files (shared/seeds) are not beside this checkout")
+    columns, steps = [], {}
+    for line in SEED_A.read_text(encoding="utf-8").splitlines():
+        fields = [field.strip() for field in line.split("\t")]
+        if fields[:2] == ["No.", "Uraian Prosedur"]:
+            columns = fields[2:fields.index("Persyaratan")]
+        elif len(fields) > 2 and fields[0].isdigit() and len(fields[1]) > 20:
+            rest = [field for field in fields[2:] if field]
+            at = next(i for i, field in enumerate(rest) if WAKTU.match(field))
+            steps[int(fields[0])] = {"kegiatan": fields[1], "waktu": rest[at], "output": rest[at + 1]}
+    return columns, steps
+
+
+def lane_of(markup, number, lane_width):
+    """The Pelaksana column a step's symbol is drawn in."""
+    match = re.search(rf'class="(?:process|terminator|decision)" data-step="{number}" '
+                      rf'(?:x="([\d.]+)"[^>]*width="([\d.]+)"|points="([\d.]+),[\d.]+)', markup)
+    centre = float(match[1]) + float(match[2]) / 2 if match[1] else float(match[3])
+    return int(centre // lane_width)
+
+
+def test_sop_a_prosedur_prints_the_seeds_kegiatan_pelaksana_waktu_and_output():
+    sop = SOPS["A"]
+    seed_columns, seed_steps = seed_a_prosedur()
+    assert sorted(seed_steps) == [step.number for step in sop.steps]
+    document = sop_document(sop, organisation())
+    texts = [page.extract_text() or "" for page in PdfReader(io.BytesIO(document.write_pdf())).pages]
+    prosedur = squeeze(" ".join(texts[1:]))
+    columns, pages = flowchart_pages(sop)
+    # One column per Pelaksana, in the seed's order, each printed in the header.
+    assert columns == seed_columns
+    for column in seed_columns:
+        assert squeeze(column) in prosedur, column
+    markup = "".join(page["svg"] for page in pages)
+    lane_width = float(re.search(r'width="([\d.]+)mm"', pages[0]["svg"])[1]) / len(columns)
+    for number, seed in seed_steps.items():
+        assert squeeze(seed["kegiatan"]) in prosedur, number
+        assert squeeze(seed["output"]) in prosedur, number
+        # The unit is a choice (menit/jam/hari), printed in lower case: the seed's "1 Jam" is "1 jam".
+        assert squeeze(seed["waktu"]).lower() in prosedur.lower(), number
+        assert squeeze(sop.step(number).waktu_label) in prosedur, number
+        assert columns[lane_of(markup, number, lane_width)] == SEED_A_ACTORS[number], number
+    # The seed's Keterangan column is empty: no generated "kembali ke langkah" text.
+    assert "kembalikelangkah" not in prosedur.lower() and "Bilatidak" not in prosedur
+    assert "…" not in "".join(texts)
+
+
+@pytest.mark.parametrize("code", ["A", "B"])
+def test_identity_page_has_the_seeds_rows_only_and_a_revision_says_its_version(code):
+    sop = SOPS[code]
+    first = squeeze(pdf_pages(render_sop_document(sop, organisation()))[0])
+    labels = ["Nomor SOP", "Tanggal Pembuatan", "Tanggal Revisi", "Tanggal Efektif", "Disahkan oleh",
+              "Nama SOP"]
+    positions = [first.index(squeeze(label)) for label in labels]
+    assert positions == sorted(positions)
+    assert "Versi" not in first and "Kode" not in first
+    revised = squeeze(pdf_pages(render_sop_document(sop, organisation(), version=3))[0])
+    assert "(versi3)" in revised
+
+
+def authored_steps(count=25):
+    """A long synthetic SOP: six Pelaksana, three pemeriksaan (one sent back across pages)."""
+    positions = ["operator-layanan", "kasi", "staf", "kabid", "sekretariat", "kadis"]
+    reviews = {7: 5, 14: 12, 20: 9}
+    steps = []
+    for number in range(1, count + 1):
+        kind = "pemeriksaan" if number in reviews else ("perintah" if number % 4 == 1 else "isian")
+        position = {7: "kasi", 14: "kabid", 20: "kadis"}.get(number, positions[(number * 5) % 6])
+        then = ("dan mengembalikan berkas yang belum sesuai untuk diperbaiki" if number in reviews
+                else "lalu meneruskan berkas kepada pelaksana berikutnya")
+        kegiatan = (f"Langkah {number}: menerima berkas hasil langkah sebelumnya, memeriksa kelengkapan "
+                    f"dan kebenaran isinya terhadap daftar periksa, mencatat hasilnya pada buku kendali "
+                    f"{then}"
+                    + (" sesuai ketentuan yang berlaku di lingkungan dinas" if number % 3 == 0 else ""))
+        steps.append((number, kind, position, kegiatan, f"Berkas langkah {number - 1}, daftar periksa",
+                      15 * (number % 4 + 1), "menit", f"Berkas langkah {number} yang telah diperiksa",
+                      reviews.get(number)))
+    return steps, reviews
+
+
+def long_authored_sop(org, author):
+    from .authored_sop import make_authored_sop
+
+    steps, reviews = authored_steps()
+    definition, version = make_authored_sop(org, author, code="PANJANG", nomor="800/25/SOP-PJG/2026",
+                                            publish=False, steps=steps)
+    version.steps.filter(number__in=[3, 14]).update(keterangan="Paling lambat hari kerja berikutnya")
+    version.publish(author)
+    return version.as_sop(), reviews
+
+
+def connectors(markup):
+    return re.findall(r'class="offpage" data-letter="([A-Z]+)" data-kind="(\w+)" data-side="(\w+)"', markup)
+
+
+def test_a_long_authored_sop_breaks_across_pages_with_matching_connectors_and_its_rows_real_heights(bengkulu):
+    sop, reviews = long_authored_sop(bengkulu, bengkulu.users[Role.KADIS])
+    assert review_returns(sop) == reviews
+    columns, pages = flowchart_pages(sop)
+    assert len(columns) == 6 and len(pages) >= 3
+    assert assert_labels_clear(columns, pages) == 2 * len(reviews)
+    markup = [page["svg"] for page in pages]
+    # Every connector letter is one pair: "out" on one page, "in" on the page the flow goes on.
+    seen = {}
+    for index, svg in enumerate(markup):
+        for text, kind, side in connectors(svg):
+            seen.setdefault(text, []).append((index, kind, side))
+    assert seen
+    page_of = {row.step.number: index for index, page in enumerate(pages) for row in page["rows"]}
+    crossing = [n for n, target in reviews.items() if page_of[n] != page_of[target]]
+    assert crossing, "the test SOP should send a return back across a page break"
+    assert len(seen) == len(pages) - 1 + len(crossing)
+    for text, places in seen.items():
+        assert sorted(side for _i, _k, side in places) == ["in", "out"], text
+        kind = places[0][1]
+        out_page = next(i for i, _k, side in places if side == "out")
+        in_page = next(i for i, _k, side in places if side == "in")
+        assert in_page == out_page + 1 if kind == "forward" else in_page < out_page, text
+    for number, target in reviews.items():
+        assert f'class="decision" data-step="{number}"' in "".join(markup)
+        assert f'class="return" data-from="{number}" data-to="{target}"' in "".join(markup)
+    # The PDF: one printed page per Prosedur page, every row where the drawing put it.
+    document = sop_document(sop, bengkulu.organisation, code="PANJANG")
+    assert_drawing_follows_the_printed_rows(document, sop)
+    texts = [page.extract_text() or "" for page in PdfReader(io.BytesIO(document.write_pdf())).pages]
+    assert len(texts) == 1 + len(pages)
+    for text in texts[1:]:
+        assert "Kegiatan" in text and "Mutu Baku" in text and "Keterangan" in text
+    prosedur = squeeze(" ".join(texts[1:]))
+    for step in sop.steps:
+        assert squeeze(step.kegiatan) in prosedur and squeeze(step.actor_label) in prosedur, step.number
+    assert prosedur.count(squeeze("Paling lambat hari kerja berikutnya")) == 2
+    assert "kembalikelangkah" not in prosedur.lower() and "…" not in "".join(texts)
+
+
+def assert_drawing_follows_the_printed_rows(document, sop):
+    """Each printed row is where the flowchart drew it, and each symbol lies inside its row."""
+    from workflows.reports.sop_document import prosedur_page_spans, row_boxes
+
+    spans = prosedur_page_spans(document)
+    assert all(len(printed) == 1 for printed in spans.values()), spans
+    rows, charts = row_boxes(document)
+    columns, pages = flowchart_pages(sop)
+    assert len(charts) == len(pages)
+    for index, page in enumerate(pages):
+        chart_page, chart_top = charts[index]
+        for row in page["rows"]:
+            printed_page, top, height = rows[row.step.number]
+            assert printed_page == chart_page, row.step.number
+            assert abs((top - chart_top) - row.top) < 0.4, (row.step.number, top - chart_top, row.top)
+            assert abs(height - row.height) < 0.4, (row.step.number, height, row.height)
+            # The symbol's vertical extent, from the markup, inside the printed row.
+            shape = re.search(rf'data-step="{row.step.number}" (?:x="[\d.]+" y="([\d.]+)"[^>]*'
+                              rf'height="([\d.]+)"|points="([^"]+)")', page["svg"])
+            if shape[1]:
+                y1, y2 = float(shape[1]), float(shape[1]) + float(shape[2])
+            else:
+                ys = [float(point.split(",")[1]) for point in shape[3].split()]
+                y1, y2 = min(ys), max(ys)
+            assert row.top < y1 and y2 < row.top + row.height, row.step.number
+
+
+@pytest.mark.parametrize("code", ["A", "B"])
+def test_built_in_drawings_follow_the_printed_rows(code):
+    assert_drawing_follows_the_printed_rows(sop_document(SOPS[code], organisation()), SOPS[code])
+
+
+def label_boxes(svg):
+    """Every label's box, from an over-wide estimate of its text (DejaVu Sans is a wide face)."""
+    boxes = []
+    pattern = (r'<text class="label" x="([\d.]+)" y="([\d.]+)" font-size="([\d.]+)" text-anchor="(\w+)"'
+               r'[^>]*>([^<]+)<')
+    for x, y, size, anchor, text in re.findall(pattern, svg):
+        x, y, size = float(x), float(y), float(size)
+        width = 0.7 * size * len(text)
+        left = x if anchor == "start" else x - width if anchor == "end" else x - width / 2
+        boxes.append((text, left, y - 0.75 * size, left + width, y + 0.25 * size))
+    return boxes
+
+
+def segments(svg):
+    for points in re.findall(r'<polyline[^>]*points="([^"]+)"', svg):
+        coords = [tuple(map(float, point.split(","))) for point in points.split()]
+        yield from zip(coords, coords[1:])
+
+
+def assert_labels_clear(columns, pages):
+    """No "Ya"/"Tidak" label touches a line of the drawing or a border of the table; returns the count."""
+    lane_width = float(re.search(r'width="([\d.]+)mm"', pages[0]["svg"])[1]) / len(columns)
+    found = 0
+    for page in pages:
+        svg = page["svg"]
+        lines = list(segments(svg))
+        borders = [((k * lane_width, 0), (k * lane_width, 1000)) for k in range(1, len(columns))]
+        borders += [((0, row.top), (1000, row.top)) for row in page["rows"][1:]]
+        for text, x1, y1, x2, y2 in label_boxes(svg):
+            found += 1
+            assert 0 <= x1 and x2 <= lane_width * len(columns), (text, x1, x2)
+            for (ax, ay), (bx, by) in lines + borders:
+                # Lines are horizontal or vertical: they touch a box if they pass within 0.2 mm of it.
+                crosses = (min(ax, bx) <= x2 + 0.2 and max(ax, bx) >= x1 - 0.2
+                           and min(ay, by) <= y2 + 0.2 and max(ay, by) >= y1 - 0.2)
+                assert not crosses, (text, (x1, y1, x2, y2), ((ax, ay), (bx, by)))
+    return found
+
+
+@pytest.mark.parametrize("code", ["A", "B", "long"])
+def test_ya_and_tidak_labels_touch_no_line_and_no_column_border(code):
+    returns = {10: 9, 20: 18, 22: 21} if code == "long" else None
+    sop = long_sop() if code == "long" else SOPS[code]
+    columns, pages = flowchart_pages(sop, returns=returns)
+    assert assert_labels_clear(columns, pages) == 2 * len(returns or review_returns(sop))

@@ -62,12 +62,14 @@ SOP_A = Sop(
         pencatatan="Pengolahan dan Penyajian dalam bentuk penerbitan buku profil dan buku data "
         "kependudukan dilakukan setiap semester",
     ),
+    # The Kegiatan are the signed document's words, as the seed prints them (its capitals, its
+    # spelling "mengunakan", its closing semicolons): the SOP document reprints the official text.
     steps=(
         Step(
             1,
             "start",
-            "Kadis memerintahkan Kabid Pengolahan Informasi Data Kependudukan (PIAK) membentuk Tim "
-            "untuk melakukan pengolahan data kependudukan tingkat Provinsi",
+            "Kadis Memerintahkan Kabid Pengolahan Informasi Data Kependudukan (PIAK) membentuk Tim untuk "
+            "melakukan pengolahan data kependudukan tingkat Provinsi;",
             Role.KADIS,
             "Kepala Dinas",
             "-",
@@ -80,7 +82,7 @@ SOP_A = Sop(
         Step(
             2,
             "form_team",
-            "Membentuk Tim Teknis untuk melakukan pengolahan data kependudukan tingkat Provinsi",
+            "Membentuk Tim Teknis untuk melakukan pengolahan data kependudukan tingkat Provinsi;",
             Role.KABID,
             "Kabid PIAK",
             "Komputer, Printer, ATK",
@@ -93,11 +95,11 @@ SOP_A = Sop(
         Step(
             3,
             "process_data",
-            "Melakukan pengolahan data kependudukan tingkat Provinsi dengan mengambil data dari DKB "
-            "(Data Konsolidasi Bersih) dan atau Data Warehouse (DWH) yang dikeluarkan Ditjen Dukcapil "
-            "Kemendagri per semester, dilakukan pengolahan data menggunakan aplikasi TOAD, menyusun "
-            "data agregat kependudukan per semester, diserahkan ke Kasi Pengolahan dan Penyajian Data "
-            "untuk dikoreksi",
+            "Melakukan pengolahan data kependudukan tingkat Provinsi dengan mengambil data dari DKB (data "
+            "Konsolidasi Bersih) dan atau Data Warehouse (DWH) yang dikeluarkan Ditjen Dukcapil "
+            "Kemendagri per semester, dilakukan pengolahan data mengunakan aplikasi TOAD, Menyusun data "
+            "agregat kependudukan per semester, diserahkan ke Kasi Pengolahan dan Penyajian Data untuk "
+            "dikoreksi;",
             Role.TIM,
             "Tim Pengolahan dan Penyajian Data",
             "SPT, Lembar Penilaian, Komputer, aplikasi TOAD, Printer, DKB/DWH",
@@ -110,9 +112,9 @@ SOP_A = Sop(
         Step(
             4,
             "correct",
-            "Melakukan koreksi laporan data kependudukan yang dihasilkan Tim Teknis, diparaf apabila "
+            "Melakukan koreksi laporan data kependudukan yang dihasilkan Tim teknis, diparaf apabila "
             "sudah benar dan disetujui (apabila ada kekurangan, akan dikembalikan ke Tim Teknis untuk "
-            "diperbaiki), laporan diserahkan ke Kabid PIAK untuk divalidasi",
+            "diperbaiki), laporan diserahkan ke Kabid PIAK untuk divalidasi;",
             Role.KASI,
             "Kasi Pengolahan dan Penyajian Data",
             "-",
@@ -127,7 +129,7 @@ SOP_A = Sop(
             5,
             "validate",
             "Memvalidasi laporan data kependudukan dan menyampaikan kepada Kadis untuk "
-            "disetujui/disahkan",
+            "disetujui/disahkan;",
             Role.KABID,
             "Kabid PIAK",
             "-",
@@ -141,8 +143,8 @@ SOP_A = Sop(
         Step(
             6,
             "approve",
-            "Mengesahkan dan menandatangani laporan data kependudukan, memerintahkan Kabid PIAK untuk "
-            "mencetak laporan dan diperbanyak serta disampaikan kepada pihak yang berkepentingan",
+            "Mengesahkan dan menandatangani laporan data kependudukan, memerintahkan kabid PIAK untuk "
+            "mencetak laporan dan diperbanyak serta disampaikan kepada pihak yang berkepentingan;",
             Role.KADIS,
             "Kepala Dinas",
             "-",
@@ -158,7 +160,7 @@ SOP_A = Sop(
             "receive",
             "Menerima laporan data kependudukan tingkat provinsi dan memerintahkan Kasi Pengolahan dan "
             "Penyajian Data untuk mencetak laporan dan diperbanyak serta dipublikasi dan diserahkan "
-            "kepada pihak yang berkepentingan",
+            "kepada pihak yang berkepentingan;",
             Role.KABID,
             "Kabid PIAK",
             "-",
@@ -171,9 +173,9 @@ SOP_A = Sop(
         Step(
             8,
             "print_distribute",
-            "Mencetak dan memperbanyak Laporan data kependudukan, menyebarluaskan dan menyerahkan "
-            "laporan data kependudukan kepada pihak-pihak yang memerlukan serta memerintahkan ADB "
-            "melakukan Back-Up Data Kependudukan",
+            "Mencetak dan memperbanyak Laporan data kependudukan, menyebarluaskan dan menyerahkan laporan "
+            "data kependudukan kepada pihak-pihak yang memerlukan serta memerintahkan ADB melakukan "
+            "Back-Up Data Kependudukan",
             Role.KASI,
             "Kasi Pengolahan dan Penyajian Data",
             "-",
