@@ -22,6 +22,7 @@ from workflows.monitoring import Period, PeriodError, available_periods, monitor
 from .authored_sop import add_operator, make_authored_sop
 from .conftest import client_for
 from .test_authored_flow import act, open_step, start, step_url
+from .test_dashboard import week_of_sop_b  # noqa: F401 (a fixture)
 
 WIB = ZoneInfo("Asia/Jakarta")
 S2 = Period.parse("2026-s2")
@@ -382,3 +383,36 @@ def test_a_builtin_sop_without_tasks_lists_its_steps(bengkulu):
     assert [row.number for row in form.rows] == [step.number for step in sop.steps]
     assert all(row.runs == 0 and row.automatic is None for row in form.rows)
     assert Review.objects.count() == 0
+
+
+def test_a_builtin_sop_run_over_http_gives_the_dashboards_hand_computed_figures(week_of_sop_b):
+    """The dashboard's hand-computed week of a built-in SOP (tests/test_dashboard.py), read
+    through the monitoring form: Triwulan II and Semester I 2026 hold all of it."""
+    org = week_of_sop_b
+    code = TaskSla.objects.values_list("sop", flat=True).distinct().get()
+    for period in (Period.parse("2026-t2"), Period.parse("2026-s1")):
+        rows = monitoring_form(org.organisation, code, period).rows
+        start_, instruct, fill, count, evaluate = rows[:5]
+        assert (start_.runs, start_.untimed) == (4, True)
+        assert (instruct.runs, instruct.on_time_count, instruct.on_time_percent) == (4, 2, 50)
+        assert instruct.median_seconds == pytest.approx(14 * MIN) and instruct.p90_seconds == pytest.approx(34 * MIN)
+        assert (fill.runs, fill.open_count, fill.returns_to, fill.reasons_to) == (1, 4, 1, [("Lengkapi PKS.", 1)])
+        assert fill.returns_percent == 100 and fill.automatic == Penilaian.TIDAK_BAIK
+        assert (evaluate.returns_from, evaluate.reasons_from, evaluate.automatic) == (1, [("Lengkapi PKS.", 1)],
+                                                                                     Penilaian.BAIK)
+        assert (count.runs, count.on_time_percent) == (1, 100)
+    assert all(row.runs == 0 for row in monitoring_form(org.organisation, code, Period.parse("2026-s2")).rows)
+
+
+def test_the_rules_are_kept_in_the_admin_with_indonesian_labels(bengkulu, admin_client):
+    response = admin_client.get("/admin/workflows/monitoringrule/add/")
+    html = response.content.decode()
+    assert response.status_code == 200 and "Batas bawah tepat waktu (%)" in html and "Batas atas pengembalian (%)" in html
+    data = {"organisation": bengkulu.organisation.pk, "min_on_time_percent": 101, "max_returns_percent": 30,
+            "max_median_percent": ""}
+    response = admin_client.post("/admin/workflows/monitoringrule/add/", data)
+    assert response.status_code == 200 and not MonitoringRule.objects.exists()
+    assert "lebih kecil dari atau sama dengan 100" in response.content.decode()
+    data["min_on_time_percent"] = 75
+    assert admin_client.post("/admin/workflows/monitoringrule/add/", data).status_code == 302
+    assert MonitoringRule.for_organisation(bengkulu.organisation).min_on_time_percent == 75
