@@ -9,9 +9,10 @@ from viewflow.urls import Site
 
 from workflows.authored.editor import authored_applications
 from workflows.catalogue import PACKAGES
-from workflows.views import documents, monitoring
+from workflows.views import documents
 from workflows.views.dashboard import sla_applications
 from workflows.views.process import SopFlowAppViewset
+from workflows.views.monitoring import MonitoringPdfView, MonitoringView, MonitoringXlsxView
 
 
 class SopFlowAuthViewset(AuthViewset):
@@ -62,9 +63,9 @@ urlpatterns = [
     path("berkas/<int:process_pk>/dokumen-sop.pdf", documents.SopDocumentView.as_view(), name="sop_document_pdf"),
     path("verifikasi/<uuid:token>/", documents.VerificationView.as_view(), name="verify_document"),
     # Formulir Monitoring Pelaksanaan SOP of a SOP (built-in code or authored key u<id>), per period.
-    path("sop-monitoring/<str:code>/", monitoring.MonitoringView.as_view(), name="sop_monitoring"),
-    path("sop-monitoring/<str:code>/<str:periode>.pdf", monitoring.MonitoringPdfView.as_view(), name="sop_monitoring_pdf"),
-    path("sop-monitoring/<str:code>/<str:periode>.xlsx", monitoring.MonitoringXlsxView.as_view(),
+    path("sop-monitoring/<str:code>/", MonitoringView.as_view(), name="sop_monitoring"),
+    path("sop-monitoring/<str:code>/<str:periode>.pdf", MonitoringPdfView.as_view(), name="sop_monitoring_pdf"),
+    path("sop-monitoring/<str:code>/<str:periode>.xlsx", MonitoringXlsxView.as_view(),
          name="sop_monitoring_xlsx"),
     # Each package's own pages and downloads (berkas/...), from its urls module.
     *(pattern for sop in PACKAGES if (module := sop.module("urls")) for pattern in module.urlpatterns),
