@@ -12,6 +12,7 @@ from workflows.catalogue import PACKAGES
 from workflows.views import documents, sop_pages
 from workflows.views.dashboard import sla_applications
 from workflows.views.process import SopFlowAppViewset
+from workflows.views.monitoring import MonitoringPdfView, MonitoringView, MonitoringXlsxView
 
 
 class SopFlowAuthViewset(AuthViewset):
@@ -64,6 +65,11 @@ urlpatterns = [
     path("sop-bawaan/<str:code>/", sop_pages.BuiltinSopView.as_view(), name="builtin_sop"),
     path("sop-bawaan/<str:code>/dokumen-sop.pdf", sop_pages.BuiltinSopDocumentView.as_view(), name="builtin_sop_document"),
     path("verifikasi/<uuid:token>/", documents.VerificationView.as_view(), name="verify_document"),
+    # Formulir Monitoring Pelaksanaan SOP of a SOP (built-in code or authored key u<id>), per period.
+    path("sop-monitoring/<str:code>/", MonitoringView.as_view(), name="sop_monitoring"),
+    path("sop-monitoring/<str:code>/<str:periode>.pdf", MonitoringPdfView.as_view(), name="sop_monitoring_pdf"),
+    path("sop-monitoring/<str:code>/<str:periode>.xlsx", MonitoringXlsxView.as_view(),
+         name="sop_monitoring_xlsx"),
     # Each package's own pages and downloads (berkas/...), from its urls module.
     *(pattern for sop in PACKAGES if (module := sop.module("urls")) for pattern in module.urlpatterns),
     path("", site.urls),

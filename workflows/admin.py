@@ -10,6 +10,7 @@ from .models import (
     AlternativeSchedule,
     AuditEvent,
     HolidayOverride,
+    MonitoringRule,
     Officer,
     OfficerRole,
     Position,
@@ -223,6 +224,15 @@ class WaktuOverrideAdmin(admin.ModelAdmin):
 
         sop = sop_of(row.sop)
         return sop.step_for_node(row.node) if sop else None
+
+
+@admin.register(MonitoringRule)
+class MonitoringRuleAdmin(admin.ModelAdmin):
+    """When the Formulir Monitoring prefills *Tidak berjalan baik*; one row per organisation
+    (without one, 80% tepat waktu and 30% pengembalian apply)."""
+
+    list_display = ["organisation", "min_on_time_percent", "max_returns_percent", "max_median_percent"]
+    list_filter = [ORGANISATION_FILTER]
 
 
 @admin.register(SigningIdentity)

@@ -157,6 +157,15 @@ def open_clock(task, process, previous_task=None):
     )
 
 
+def is_delegated(task):
+    """Whether the officer who completed ``task`` did not hold the step's position then (the
+    task's owner permission): someone it was delegated to, an officer who took the task and
+    lost the position before finishing it, or an acting official (Plt/Plh) standing in."""
+    if task.owner is None or not task.owner_permission:
+        return False
+    return not task.owner.has_perm(task.owner_permission)
+
+
 def stop_clock(task):
     """Store the finished task's working time once; the process's total grows by it."""
     row = TaskSla.objects.select_related("organisation").filter(task=task).first()
@@ -167,7 +176,8 @@ def stop_clock(task):
     row.elapsed_seconds = int(calendar.elapsed(row.opened, row.finished).total_seconds())
     row.on_time = row.finished <= row.due
     row.done_by_id = task.owner_id
-    row.save(update_fields=["finished", "elapsed_seconds", "on_time", "done_by"])
+    row.delegated = is_delegated(task)
+    row.save(update_fields=["finished", "elapsed_seconds", "on_time", "done_by", "delegated"])
     ProcessSla.objects.filter(process_id=row.process_id).update(
         elapsed_seconds=F("elapsed_seconds") + row.elapsed_seconds
     )

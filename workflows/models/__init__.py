@@ -9,6 +9,7 @@ from importlib import import_module
 from ..catalogue import PACKAGES
 from .audit import AuditEvent
 from .documents import SignedDocument, SigningIdentity
+from .monitoring import MonitoringRule, Penilaian, StepAssessment
 from .organisation import Officer, OfficerRole, Organisation, Position, ensure_builtin_positions
 from .process import PeriodType, SopProcess
 from .review import Instruction, Review
@@ -28,6 +29,9 @@ __all__ = [
     "TaskSla",
     "WaktuOverride",
     "AuditEvent",
+    "MonitoringRule",
+    "Penilaian",
+    "StepAssessment",
     "Instruction",
     "Officer",
     "OfficerRole",

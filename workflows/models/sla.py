@@ -349,6 +349,9 @@ class TaskSla(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # Done by an officer who did not hold the step's position (the task's owner permission) at
+    # completion: a delegation, an officer who lost the position, an acting official.
+    delegated = models.BooleanField(default=False)
 
     objects = TaskSlaQuerySet.as_manager()
 

@@ -144,6 +144,25 @@ def current_standards(organisation, sop_codes):
     return standards
 
 
+def monitoring_links(organisation, step_rows, filters):
+    """[(label, url)]: the Formulir Monitoring of each SOP in the rows, for the chosen period if
+    a year and a semester, triwulan or year are chosen."""
+    from django.urls import reverse
+
+    from ..monitoring import KIND_LETTERS
+
+    shown = {row["sop"] for row in step_rows}
+    query = ""
+    if filters.get("year") and filters.get("period"):
+        kind, number = filters["period"].split("-")
+        letter = KIND_LETTERS.get(kind)
+        query = f"?periode={filters['year']}-{letter}{number}" if letter else f"?periode={filters['year']}"
+    return [
+        (label, reverse("sop_monitoring", args=[code]) + query)
+        for code, label in sop_choices(organisation) if code in shown
+    ]
+
+
 def _person(row, prefix):
     name = " ".join(filter(None, [row[f"{prefix}first_name"], row[f"{prefix}last_name"]]))
     return name or row[f"{prefix}username"]
@@ -187,6 +206,7 @@ class SlaDashboardView(TemplateView):
         now = timezone.now()
         tasks = self.filtered(TaskSla.objects.measured().filter(organisation=organisation), filters, tz, organisation)
         context.update(self.step_context(tasks, now, organisation))
+        context["monitoring_links"] = monitoring_links(organisation, context["step_rows"], filters)
         context.update(self.officer_context(tasks, now))
         context.update(self.trend_context(tasks, tz))
         context.update(self.heatmap_context(tasks, now, tz, filters, context["step_rows"]))
