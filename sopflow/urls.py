@@ -9,7 +9,7 @@ from viewflow.urls import Site
 
 from workflows.authored.editor import authored_applications
 from workflows.catalogue import PACKAGES
-from workflows.views import documents, sop_pages
+from workflows.views import documents, evaluation, sop_pages
 from workflows.views.dashboard import sla_applications
 from workflows.views.process import SopFlowAppViewset
 from workflows.views.monitoring import MonitoringPdfView, MonitoringView, MonitoringXlsxView
@@ -64,6 +64,11 @@ urlpatterns = [
     # The page and the document of each built-in SOP (an organisation's own SOPs: workflows/authored/urls.py).
     path("sop-bawaan/<str:code>/", sop_pages.BuiltinSopView.as_view(), name="builtin_sop"),
     path("sop-bawaan/<str:code>/dokumen-sop.pdf", sop_pages.BuiltinSopDocumentView.as_view(), name="builtin_sop_document"),
+    # Evaluating any SOP (built-in or the organisation's own) from its monitoring figures.
+    path("sop-evaluasi/<str:code>/baru/", evaluation.EvaluationCreateView.as_view(), name="sop_evaluation_new"),
+    path("sop-evaluasi/<int:pk>/", evaluation.EvaluationView.as_view(), name="sop_evaluation"),
+    path("sop-evaluasi/<int:pk>/draf/", evaluation.EvaluationDraftView.as_view(), name="sop_evaluation_draft"),
+    path("sop-evaluasi/<int:pk>/terapkan/", evaluation.EvaluationApplyView.as_view(), name="sop_evaluation_apply"),
     path("verifikasi/<uuid:token>/", documents.VerificationView.as_view(), name="verify_document"),
     # Formulir Monitoring Pelaksanaan SOP of a SOP (built-in code or authored key u<id>), per period.
     path("sop-monitoring/<str:code>/", MonitoringView.as_view(), name="sop_monitoring"),

@@ -23,6 +23,7 @@ from viewflow.urls import Application
 
 from workflows.catalogue import AUTHORED
 from workflows.models import AuditEvent
+from workflows.views.sop_pages import sop_page_sections
 from workflows.permissions import AUTHOR_SOP
 
 from .forms_editor import IdentityForm, step_formset, with_added_row
@@ -223,6 +224,7 @@ class SopDetailView(OrganisationSopView):
             "draft": draft, "problems": draft.problems() if draft is not None else [],
             "current": draft or latest, "latest": latest, "can_author": self.can_author, "refusal": refusal,
             "events": definition.audit_events.select_related("actor").order_by("-created", "-pk")[:50],
+            **sop_page_sections(self.organisation, definition.key, self.request.user),
             "start_url": f"/{AUTHORED.url_prefix}/start/?sop={definition.pk}"
             if latest is not None and not definition.is_retired else None,
         }, status=status)

@@ -9,6 +9,7 @@ from importlib import import_module
 from ..catalogue import PACKAGES
 from .audit import AuditEvent
 from .documents import SignedDocument, SigningIdentity
+from .evaluation import EvaluationFinding, SopEvaluation
 from .monitoring import MonitoringRule, Penilaian, StepAssessment
 from .organisation import Officer, OfficerRole, Organisation, Position, ensure_builtin_positions
 from .process import PeriodType, SopProcess
@@ -19,6 +20,8 @@ for _sop in PACKAGES:
     import_module(f"{_sop.package}.models")
 
 __all__ = [
+    "EvaluationFinding",
+    "SopEvaluation",
     "SignedDocument",
     "SigningIdentity",
     "AlternativeSchedule",

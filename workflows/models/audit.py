@@ -37,6 +37,7 @@ class AuditEvent(models.Model):
         SOP_PUBLISH = "sop_publish", _("menerbitkan versi SOP")
         SOP_REVISE = "sop_revise", _("membuka revisi SOP")
         SOP_RETIRE = "sop_retire", _("menghentikan SOP")
+        SOP_EVALUATE = "sop_evaluate", _("mengevaluasi SOP")
 
     process = models.ForeignKey(
         "workflows.SopProcess", on_delete=models.PROTECT, related_name="audit_events", null=True

@@ -12,6 +12,22 @@ from ..catalogue import SOPS
 from ..permissions import AUTHOR_SOP
 
 
+def sop_page_sections(organisation, sop_code, user):
+    """What every SOP's page shows below its own part: the monitoring figures of the current
+    period (the same chart as the monitoring form and the dashboard) and the evaluations."""
+    from ..models import SopEvaluation
+    from ..monitoring import default_period, monitoring_form
+    from ..reports.monitoring import step_chart
+
+    form = monitoring_form(organisation, sop_code, default_period(organisation, sop_code))
+    return {
+        "sop_code": sop_code, "can_evaluate": user.has_perm(AUTHOR_SOP),
+        "monitoring": form, "monitoring_chart": step_chart(form) if form else "",
+        "evaluations": SopEvaluation.objects.of_sop(organisation, sop_code).select_related(
+            "created_by", "resulting_version"),
+    }
+
+
 class BuiltinSopMixin:
     def dispatch(self, request, code, *args, **kwargs):
         from ..authored.editor import show_in_site_menu
@@ -40,6 +56,7 @@ class BuiltinSopView(BuiltinSopMixin, View):
         return render(request, "workflows/builtin_sop.html", {
             "sop": self.sop, "organisation": self.organisation, "steps": steps,
             "start_url": f"/{self.sop.url_prefix}/start/", "can_author": request.user.has_perm(AUTHOR_SOP),
+            **sop_page_sections(self.organisation, self.sop.code, request.user),
         })
 
 
