@@ -132,3 +132,10 @@ def test_the_sop_page_shows_the_current_periods_figures_and_chart(measured):
     # step-2 runs (50 minutes) was within its hour: 1 of 3 measured.
     assert "6 langkah selesai, 0 kali dikembalikan" in page
     assert "33% langkah yang diukur selesai tepat waktu" in page
+
+
+def test_the_monitoring_form_leads_the_sop_admin_to_the_evaluation(measured):
+    org, admin, definition, version, _processes = measured
+    page = client_for(admin).get(f"/sop-monitoring/{definition.key}/").content.decode()
+    assert f"/sop-evaluasi/{definition.key}/baru/?periode=" in page
+    assert "/sop-evaluasi/" not in client_for(org["kasi"]).get(f"/sop-monitoring/{definition.key}/").content.decode()

@@ -127,6 +127,11 @@ class MonitoringView(MonitoringBase):
             "totals": form.totals,
             "pdf_url": reverse("sop_monitoring_pdf", args=[self.code, period.slug]),
             "xlsx_url": reverse("sop_monitoring_xlsx", args=[self.code, period.slug]),
+            # The SOP administrator evaluates the period from these figures (views/evaluation.py).
+            "evaluation_url": (
+                f'{reverse("sop_evaluation_new", args=[self.code])}?periode={period.slug}'
+                if request.user.has_perm(AUTHOR_SOP) else None
+            ),
         }
         return render(request, self.template_name, context, status=status)
 
