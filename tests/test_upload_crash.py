@@ -1,6 +1,6 @@
 """A server killed in the middle of an upload leaves no file behind.
 
-A real server process (``manage.py runserver`` on port 8104) receives an upload over a raw
+A real server process (``manage.py runserver`` on a free port) receives an upload over a raw
 socket; once the body has spilled to disk (past FILE_UPLOAD_MAX_MEMORY_SIZE) the upload stalls
 and the server is killed with SIGKILL. With SOPFlow's handler the spill file has no name, so
 nothing is left; the control run with Django's stock handlers leaves its named temporary file,
@@ -20,7 +20,16 @@ import pytest
 from workflows.dkb.generator import write_dkb
 
 ROOT = Path(__file__).resolve().parent.parent
-PORT = 8104
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# A free port: another run of the suite on this machine must not answer this test's upload.
+PORT = free_port()
 BOUNDARY = "sopflow-upload-crash-test"
 CSRF_COOKIE = "a" * 32  # a well-formed token: the CSRF middleware then reads the body
 
