@@ -8,6 +8,7 @@ outside service is ever contacted.
 """
 
 import datetime
+import io
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -179,3 +180,35 @@ def add_validation_data_again(pdf_bytes):
     roots = [cert for cert in signature.other_embedded_certs if cert.self_signed]
     context = ValidationContext(trust_roots=roots, other_certs=signature.other_embedded_certs, allow_fetching=False)
     return add_validation_info(signature, context, force_write=True, skip_timestamp=True).getvalue()
+
+
+def document_files(settings):
+    """Every file (final or temporary) under private storage's documents/ folder."""
+    folder = settings.PRIVATE_STORAGE_DIR / "documents"
+    return sorted(path for path in folder.rglob("*") if path.is_file()) if folder.exists() else []
+
+
+def use_bsre(user, settings, server):
+    """Switch ``user``'s signing identity to the fake BSrE server of tests/test_signing_bsre.py."""
+    from workflows.models import SigningIdentity
+
+    from .test_signing_bsre import NIK, PASSWORD, USER
+
+    host, port = server.server_address
+    settings.SOPFLOW_BSRE_URL = f"http://{host}:{port}"
+    settings.SOPFLOW_BSRE_USERNAME, settings.SOPFLOW_BSRE_PASSWORD = USER, PASSWORD
+    SigningIdentity.objects.filter(officer__user=user).update(kind=SigningIdentity.BSRE, bsre_nik=NIK)
+
+
+def signature_qr(pdf_bytes):
+    """The dark modules of the QR code in the signature block of a signed PDF."""
+    from pypdf import PdfReader
+
+    from .test_signing import qr_modules
+
+    for page in PdfReader(io.BytesIO(pdf_bytes)).pages:
+        for annotation in page.get("/Annots", []):
+            widget = annotation.get_object()
+            if widget.get("/Subtype") == "/Widget" and "/AP" in widget:
+                return qr_modules(widget["/AP"]["/N"])
+    return set()
