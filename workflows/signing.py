@@ -444,7 +444,7 @@ def verify_pdf(pdf_bytes, *, trust_roots=None):
         return report
     timestamp = status.timestamp_validity.timestamp if status.timestamp_validity is not None and \
         status.timestamp_validity.intact and status.timestamp_validity.valid else None
-    timestamp = timestamp or _document_timestamp_after(signatures, signature)
+    timestamp = timestamp or _document_timestamp_after(signatures, signature, roots)
     level = status.modification_level.name if status.modification_level is not None else None
     unchanged = status.coverage == SignatureCoverageLevel.ENTIRE_FILE or level in ("NONE", "LTA_UPDATES")
     modified = not (unchanged and status.docmdp_ok is not False)
@@ -484,7 +484,7 @@ def _trusted_at(signature, dss, roots, moment):
     return bool(status.intact and status.valid and status.trusted)
 
 
-def _document_timestamp_after(signatures, signature):
+def _document_timestamp_after(signatures, signature, roots):
     from pyhanko.sign.validation import validate_pdf_timestamp
     from pyhanko_certvalidator import ValidationContext
 
@@ -493,7 +493,8 @@ def _document_timestamp_after(signatures, signature):
         if item.sig_object_type != "/DocTimeStamp":
             continue
         try:
-            status = validate_pdf_timestamp(item, ValidationContext(allow_fetching=False), skip_diff=True)
+            status = validate_pdf_timestamp(item, ValidationContext(trust_roots=roots, allow_fetching=False),
+                                            skip_diff=True)
         except Exception:  # noqa: BLE001
             continue
         if status.intact and status.valid:
