@@ -251,7 +251,8 @@ def test_kadis_signature_needs_the_right_passphrase_and_validates_with_pyhanko(b
     altered = bytearray(content)
     altered[len(altered) // 2] ^= 0x01
     different = public.post(f"/verifikasi/{document.token}/", {"copy": SimpleUploadedFile("a.pdf", bytes(altered))})
-    assert "TIDAK SAMA" in different.content.decode()
+    # One bit in the signed bytes: the signature no longer matches its content.
+    assert "TIDAK SAH: tanda tangan pada salinan ini tidak cocok lagi dengan isinya" in different.content.decode()
     assert not verify_pdf(bytes(altered))["intact"]
 
 
