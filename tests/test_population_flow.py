@@ -362,6 +362,7 @@ def test_the_qr_code_uses_the_base_url_and_the_page_names_the_report_by_its_cove
     from .test_signing import simple_pdf
 
     assert "tidak memuat tanda tangan elektronik" in judged(simple_pdf(1))
+    assert "TIDAK SAMA: berkas ini rusak" in judged(b"%PDF-1.7 bukan laporan")
 
 
 def test_with_a_timestamp_authority_the_report_is_b_lt_and_the_page_says_so(bengkulu, dkb_file, settings,

@@ -388,7 +388,8 @@ def verify_pdf(pdf_bytes, *, trust_roots=None):
 
     Returns a dict:
 
-    - ``signed``, ``signatures``, ``sha256``, ``title`` (the document's own title), ``error``;
+    - ``readable`` (a PDF at all), ``signed``, ``signatures``, ``sha256``, ``title`` (the
+      document's own title), ``error``;
     - ``intact``: the signed bytes hash to the signed digest, the signature verifies and nothing
       but validation data or document timestamps follows it;
     - ``valid``: the signature verifies over the bytes it covers (``modified`` may still be true);
@@ -411,7 +412,7 @@ def verify_pdf(pdf_bytes, *, trust_roots=None):
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
-    report = {"signed": False, "intact": False, "valid": False, "modified": None, "certified": False,
+    report = {"readable": True, "signed": False, "intact": False, "valid": False, "modified": None, "certified": False,
               "trusted": None, "long_term": None, "signer": None, "signing_time": None, "timestamp": None,
               "validation_data": {"certs": 0, "crls": 0, "ocsps": 0}, "signature_id": None, "title": None,
               "sha256": hashlib.sha256(pdf_bytes).hexdigest(), "signatures": 0, "error": None}
@@ -420,7 +421,7 @@ def verify_pdf(pdf_bytes, *, trust_roots=None):
         signatures = reader.embedded_signatures
         report["title"] = _document_title(reader)
     except Exception:  # noqa: BLE001 - any parse failure means the file cannot be trusted
-        report["error"] = _("Berkas PDF rusak atau bukan PDF.")
+        report.update(readable=False, error=_("Berkas PDF rusak atau bukan PDF."))
         return report
     signature = _last_signature(signatures)
     report["signatures"] = len([item for item in signatures if item.sig_object_type == "/Sig"])

@@ -157,11 +157,13 @@ class VerificationView(View):
     def judge(document, content):
         """What an uploaded copy is: the very file, a re-saved copy whose signed content is
         unchanged (only validation data or timestamps added), a modified or forged copy, a
-        copy of another signing, or no signed document at all. The signature itself is
+        copy of another signing, an unsigned document, or no readable PDF at all. The signature itself is
         validated, so a copy need not be byte-identical to be told genuine."""
         report = verify_pdf(content)
         if report["sha256"] == document.sha256:
             verdict = "identical"
+        elif not report["readable"]:
+            verdict = "unreadable"
         elif not report["signed"]:
             verdict = "unsigned"
         elif not document.matches_signature_of(report):
