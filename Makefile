@@ -51,7 +51,8 @@ dev: setup
 
 # The production recipe: gunicorn on $(SERVE_BIND) (nginx in front: deploy/nginx/sopflow.conf),
 # run_jobs and run_timers as their own processes, PostgreSQL from DATABASE_URL, DEBUG off.
-# Needs DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS (environment or .env). Ctrl+C stops all three.
+# Needs DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and SOPFLOW_BASE_URL (environment or .env), and stops
+# on a deploy warning (SOPFLOW_TSA_URL unset, for one). Ctrl+C stops all three.
 serve: export SOPFLOW_ENV := production
 serve: export SOPFLOW_BIND := $(SERVE_BIND)
 serve: $(STAMP)

@@ -4,7 +4,8 @@ Values come from the process environment, then from `.env` in the project folder
 `make run` with a generated secret for this machine; the environment always wins). Two modes:
 
 - SOPFLOW_ENV=production (the default): HTTPS behind a reverse proxy, secure cookies, HSTS, no
-  mail written to a log; start-up fails without DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS.
+  mail written to a log; start-up fails without DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and
+  SOPFLOW_BASE_URL.
 - SOPFLOW_ENV=local (what `make run` writes): one machine, plain http on 127.0.0.1, DEBUG off.
 
 DJANGO_DEBUG=1 (`make dev`) is for developers only: Django's debug pages show data.
@@ -79,6 +80,12 @@ SIGNING_DIR = Path(os.environ.get("SOPFLOW_SIGNING_DIR", VAR_DIR / "signing"))
 SOPFLOW_BSRE_URL = os.environ.get("SOPFLOW_BSRE_URL", "")
 SOPFLOW_BSRE_USERNAME = os.environ.get("SOPFLOW_BSRE_USERNAME", "")
 SOPFLOW_BSRE_PASSWORD = os.environ.get("SOPFLOW_BSRE_PASSWORD", "")
+# RFC 3161 timestamp authority for every signature (PAdES B-LT). Empty: no timestamp, the signing
+# time is the server's clock only (the verification page says so; `check --deploy` warns).
+SOPFLOW_TSA_URL = os.environ.get("SOPFLOW_TSA_URL", "").strip()
+# Extra root certificates (PEM/DER paths, comma separated) where the validation data embedded at
+# signing may lead, for chains whose root neither the certificate file nor the TSA sends along.
+SOPFLOW_TRUST_ROOTS = env_list("SOPFLOW_TRUST_ROOTS")
 SOPFLOW_LOGO_PATH = os.environ.get("SOPFLOW_LOGO_PATH", "")
 # Paper of the SOP document (landscape): "A4" or "F4" (Folio, 330 x 215 mm).
 SOPFLOW_SOP_PAPER = os.environ.get("SOPFLOW_SOP_PAPER", "A4").strip().upper()
@@ -257,8 +264,17 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 # Source maps are for developers' tools only: not worth compressing either.
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 
-# Absolute links in e-mails (escalations), e.g. https://sopflow.dukcapil.example.go.id
-SOPFLOW_BASE_URL = os.environ.get("SOPFLOW_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+# The public address of SOPFlow, e.g. https://sopflow.dukcapil.example.go.id: every absolute
+# link (the QR code on a signed document, e-mails) uses it, never the host a request named.
+# Required in production; a local machine defaults to the `make run` address.
+SOPFLOW_BASE_URL = os.environ.get("SOPFLOW_BASE_URL", "" if PRODUCTION else "http://127.0.0.1:8000").strip().rstrip("/")
+if PRODUCTION and not SOPFLOW_BASE_URL:
+    raise ImproperlyConfigured(
+        "SOPFLOW_BASE_URL is not set (the public https:// address, printed in the QR code of every signed "
+        "document). Set it in the service's environment (deploy/sopflow.env.example)."
+    )
+if SOPFLOW_BASE_URL and not SOPFLOW_BASE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(f"SOPFLOW_BASE_URL must start with https:// (or http://), not {SOPFLOW_BASE_URL!r}.")
 
 # Mail (escalations; password reset). With DJANGO_EMAIL_HOST SOPFlow sends through that SMTP
 # server. Without it, a local machine prints mail to the console, and production sends none

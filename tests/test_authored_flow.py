@@ -13,6 +13,7 @@ from workflows.models import AuditEvent, Review, SignedDocument, TaskSla
 
 from .authored_sop import add_operator, make_authored_sop
 from .conftest import SIGNING_PASSPHRASE, client_for, form_errors
+from .test_signing_bsre import certificates, server  # noqa: F401 - the fake BSrE server's fixtures
 
 
 def blank_pdf():
@@ -253,3 +254,68 @@ def test_list_pages_name_each_step_not_the_interpreter_node(sop):
         body = response.content.decode()
         assert text in body, url
         assert "Langkah SOP" not in body, (url, body[max(0, body.find("Langkah SOP") - 300):body.find("Langkah SOP") + 50])
+
+
+def titled_pdf(title):
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": title})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def to_signing(org, operator, definition, subject):
+    process = start(operator, definition, subject=subject)
+    act(org["kasi"], process, {"text": "Siapkan."}, "k2")
+    act(operator, process, {"notes": "Siap."}, "k3")
+    act(org["kabid"], process, {"decision": "approve"}, "k4")
+    return process
+
+
+def assert_failed_without_a_trace(org, process, response, message, settings):
+    from .timestamping import document_files
+
+    assert message in response.content.decode()
+    assert open_step(process).data["step"] == "k5"
+    assert not SignedDocument.objects.filter(process=process).exists()
+    assert document_files(settings) == []  # neither a signed file nor a temporary one
+    failed = AuditEvent.objects.filter(process=process, action=AuditEvent.Action.SIGN_FAILED).order_by("-pk").first()
+    assert failed is not None and failed.actor == org["kadis"] and message in failed.detail
+    assert "salah-sekali" not in failed.detail
+
+
+def test_a_failed_signing_at_a_penandatanganan_step_leaves_no_file_and_is_audited(sop, settings, server):  # noqa: F811
+    from .test_signing_bsre import PASSPHRASE as BSRE_PASSPHRASE
+    from .timestamping import unused_url, use_bsre
+
+    org, operator, definition, _version = sop
+    process = to_signing(org, operator, definition, "Permohonan gagal tanda tangan")
+    letter = lambda: SimpleUploadedFile("surat.pdf", blank_pdf(), "application/pdf")  # noqa: E731
+    _task, wrong = act(org["kadis"], process, {"upload": letter(), "passphrase": "salah-sekali"}, "k5", expect=200)
+    assert_failed_without_a_trace(org, process, wrong, "Passphrase salah", settings)
+    settings.SOPFLOW_TSA_URL = unused_url()
+    _task, down = act(org["kadis"], process, {"upload": letter(), "passphrase": SIGNING_PASSPHRASE}, "k5", expect=200)
+    assert_failed_without_a_trace(org, process, down, "Server cap waktu (TSA)", settings)
+    settings.SOPFLOW_TSA_URL = ""
+    use_bsre(org["kadis"], settings, server)
+    _task, remote = act(org["kadis"], process, {"upload": letter(), "passphrase": "salah-sekali"}, "k5", expect=200)
+    assert_failed_without_a_trace(org, process, remote, "Passphrase anda salah", settings)
+    act(org["kadis"], process, {"upload": letter(), "passphrase": BSRE_PASSPHRASE}, "k5")
+    assert SignedDocument.objects.filter(process=process).count() == 1
+
+
+def test_a_signed_letter_links_to_the_base_url_and_is_named_by_its_own_title(sop, settings):
+    from .test_signing import expected_modules
+    from .timestamping import signature_qr
+
+    settings.SOPFLOW_BASE_URL = "https://sopflow.contoh.go.id/"
+    org, operator, definition, _version = sop
+    process = to_signing(org, operator, definition, "Permohonan surat berjudul")
+    letter = SimpleUploadedFile("surat-17.pdf", titled_pdf("Surat Keterangan Data Agregat Nomor 17"), "application/pdf")
+    act(org["kadis"], process, {"upload": letter, "passphrase": SIGNING_PASSPHRASE}, "k5")
+    document = SignedDocument.objects.get(process=process)
+    content = document.file.open("rb").read()
+    assert signature_qr(content) == expected_modules(f"https://sopflow.contoh.go.id/verifikasi/{document.token}/")
+    page = Client().get(f"/verifikasi/{document.token}/").content.decode()
+    assert "Surat Keterangan Data Agregat Nomor 17" in page and " WIB" in page

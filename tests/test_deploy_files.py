@@ -58,7 +58,8 @@ def test_the_units_commands_exist():
 def test_the_environment_example_names_every_required_setting():
     example = (DEPLOY / "sopflow.env.example").read_text()
     for name in ("SOPFLOW_ENV=production", "DJANGO_SECRET_KEY=", "DJANGO_ALLOWED_HOSTS=", "DATABASE_URL=postgres://",
-                 "DJANGO_EMAIL_HOST=", "SOPFLOW_VAR_DIR=/var/lib/sopflow"):
+                 "DJANGO_EMAIL_HOST=", "SOPFLOW_VAR_DIR=/var/lib/sopflow", "SOPFLOW_BASE_URL=https://",
+                 "SOPFLOW_TSA_URL=https://"):
         assert name in example
     assert not re.search(r"DJANGO_SECRET_KEY=\S", example)  # no secret in the repository
 
@@ -66,7 +67,8 @@ def test_the_environment_example_names_every_required_setting():
 def test_gunicorn_configuration_loads_and_listens_on_loopback_only(tmp_path):
     env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "SOPFLOW_", "DATABASE_URL"))}
     env.update(SOPFLOW_ENV="production", SOPFLOW_ENV_FILE="", DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-               DJANGO_ALLOWED_HOSTS="localhost", SOPFLOW_VAR_DIR=str(tmp_path / "var"))
+               DJANGO_ALLOWED_HOSTS="localhost", SOPFLOW_BASE_URL="https://localhost",
+               SOPFLOW_VAR_DIR=str(tmp_path / "var"))
     gunicorn = Path(sys.executable).parent / "gunicorn"
     args = [str(gunicorn), "--config", "deploy/gunicorn.conf.py", "sopflow.wsgi"]
     checked = subprocess.run([*args[:1], "--check-config", *args[1:]], cwd=ROOT, env=env, capture_output=True,

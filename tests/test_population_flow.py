@@ -23,6 +23,7 @@ from .conftest import (
     task_url,
     upload_dkb,
 )
+from .test_signing_bsre import certificates, server  # noqa: F401 - the fake BSrE server's fixtures
 
 SIGN = {"decision": "approve", "passphrase": SIGNING_PASSPHRASE}
 BACKUP_PASSWORD = "kata-sandi-arsip-uji-2025"
@@ -250,7 +251,8 @@ def test_kadis_signature_needs_the_right_passphrase_and_validates_with_pyhanko(b
     altered = bytearray(content)
     altered[len(altered) // 2] ^= 0x01
     different = public.post(f"/verifikasi/{document.token}/", {"copy": SimpleUploadedFile("a.pdf", bytes(altered))})
-    assert "TIDAK SAMA" in different.content.decode()
+    # One bit in the signed bytes: the signature no longer matches its content.
+    assert "TIDAK SAH: tanda tangan pada salinan ini tidak cocok lagi dengan isinya" in different.content.decode()
     assert not verify_pdf(bytes(altered))["intact"]
 
 
@@ -310,3 +312,124 @@ def test_the_process_chart_colours_a_reopened_step_by_its_latest_task(bengkulu, 
     classes = dict(re.findall(r'<g id="(\w+)" transform="[^"]*"(?: class="(\w+)")?>', svg))
     assert classes["approve"] == "new"  # the open round, not the returned one
     assert classes["validate"] == "done" and classes["receive"] == ""
+
+
+@pytest.fixture
+def trust_services():
+    from .timestamping import LocalTrustServices
+
+    services = LocalTrustServices()
+    yield services
+    services.close()
+
+
+def signed_report(org, process):
+    from workflows.models import SignedDocument
+
+    document = SignedDocument.objects.get(process=process)
+    response = client_for(org["kabid"]).get(f"/berkas/{process.pk}/dokumen/{document.pk}.pdf")
+    return document, b"".join(response.streaming_content)
+
+
+def test_the_qr_code_uses_the_base_url_and_the_page_names_the_report_by_its_cover(bengkulu, dkb_file, settings):
+    from .test_signing import expected_modules
+    from .timestamping import add_validation_data_again, draw_on_page, signature_qr
+
+    settings.SOPFLOW_BASE_URL = "https://sopflow.contoh.go.id"
+    org = bengkulu
+    process = advance_to_approval(org, dkb_file)
+    do_step(org["kadis"], process, "approve", SIGN)
+    document, content = signed_report(org, process)
+    url = f"https://sopflow.contoh.go.id/verifikasi/{document.token}/"
+    assert signature_qr(content) == expected_modules(url)  # never the host the Kadis's browser named
+    assert document.cover_title == "Laporan Data Kependudukan Semester I Tahun 2025 Provinsi Bengkulu"
+    assert document.timestamped_at is None
+
+    public = Client()
+    page = public.get(f"/verifikasi/{document.token}/").content.decode()
+    assert "Laporan Data Kependudukan Semester I Tahun 2025 Provinsi Bengkulu" in page
+    assert " WIB" in page and "hanya menurut jam server SOPFlow" in page
+
+    def judged(copy):
+        return public.post(f"/verifikasi/{document.token}/", {"copy": SimpleUploadedFile("a.pdf", copy)}).content.decode()
+
+    assert "SAMA: salinan ini identik" in judged(content)
+    assert "ASLI, DISIMPAN ULANG" in judged(add_validation_data_again(content))
+    assert "DIUBAH: salinan ini memuat tanda tangan dokumen ini" in judged(draw_on_page(content, page=2))
+    position = content.index(b"/Producer") + 3  # inside the signed bytes
+    forged = content[:position] + bytes([content[position] ^ 0x01]) + content[position + 1:]
+    assert "TIDAK SAH" in judged(forged)
+    from .test_signing import simple_pdf
+
+    assert "tidak memuat tanda tangan elektronik" in judged(simple_pdf(1))
+    assert "TIDAK SAMA: berkas ini rusak" in judged(b"%PDF-1.7 bukan laporan")
+
+
+def test_with_a_timestamp_authority_the_report_is_b_lt_and_the_page_says_so(bengkulu, dkb_file, settings,
+                                                                            trust_services):
+    from workflows.signing import verify_pdf
+
+    settings.SOPFLOW_TSA_URL = trust_services.tsa_url
+    org = bengkulu
+    process = advance_to_approval(org, dkb_file)
+    do_step(org["kadis"], process, "approve", SIGN)
+    document, content = signed_report(org, process)
+    report = verify_pdf(content)
+    assert report["intact"] and report["certified"] and report["timestamp"] is not None
+    assert report["validation_data"]["certs"] >= 3  # signer, demo CA, TSA (its CA is the demo CA's twin)
+    assert document.timestamped_at == report["timestamp"] == document.signed_at
+    page = Client().get(f"/verifikasi/{document.token}/").content.decode()
+    assert "Dijamin cap waktu (RFC 3161)" in page and "hanya menurut jam server" not in page
+
+
+def assert_failed_without_a_trace(org, process, response, message, files_before):
+    from workflows.models import SignedDocument
+
+    from .timestamping import document_files
+    from django.conf import settings
+
+    assert message in response.content.decode()
+    assert open_task(process, "approve").status == STATUS.ASSIGNED
+    assert not SignedDocument.objects.filter(process=process).exists()
+    assert document_files(settings) == files_before  # neither a signed file nor a temporary one
+    failed = AuditEvent.objects.filter(process=process, action=AuditEvent.Action.SIGN_FAILED).order_by("-pk").first()
+    assert failed is not None and failed.actor == org["kadis"] and message in failed.detail
+    assert SIGNING_PASSPHRASE not in failed.detail and "salah-sekali" not in failed.detail
+
+
+def test_a_failed_local_signing_leaves_no_file_and_is_audited(bengkulu, dkb_file, settings):
+    from .conftest import run_worker
+    from .timestamping import document_files, unused_url
+
+    org = bengkulu
+    process = advance_to_approval(org, dkb_file)
+    run_worker()  # the unsigned final report is rendered
+    before = document_files(settings)
+    wrong = do_step(org["kadis"], process, "approve", {"decision": "approve", "passphrase": "salah-sekali"}, expect=200)
+    assert_failed_without_a_trace(org, process, wrong, "Passphrase salah", before)
+    settings.SOPFLOW_TSA_URL = unused_url()  # the TSA is down: the key signed nothing that is kept
+    down = do_step(org["kadis"], process, "approve", SIGN, expect=200)
+    assert_failed_without_a_trace(org, process, down, "Server cap waktu (TSA)", before)
+
+
+def test_a_failed_bsre_signing_leaves_no_file_and_is_audited(bengkulu, dkb_file, settings, server):
+    from .conftest import run_worker
+    from .test_signing_bsre import PASSPHRASE as BSRE_PASSPHRASE
+    from .timestamping import document_files, use_bsre
+
+    org = bengkulu
+    use_bsre(org["kadis"], settings, server)
+    process = advance_to_approval(org, dkb_file)
+    run_worker()
+    before = document_files(settings)
+    wrong = do_step(org["kadis"], process, "approve", {"decision": "approve", "passphrase": "salah-sekali"}, expect=200)
+    assert_failed_without_a_trace(org, process, wrong, "Passphrase anda salah", before)
+    do_step(org["kadis"], process, "approve", {"decision": "approve", "passphrase": BSRE_PASSPHRASE})
+    document, content = signed_report(org, process)
+    assert verify_pdf_intact(content) and document.sha256 in Client().get(f"/verifikasi/{document.token}/").content.decode()
+
+
+def verify_pdf_intact(content):
+    from workflows.signing import verify_pdf
+
+    return verify_pdf(content)["intact"]

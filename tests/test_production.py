@@ -27,6 +27,8 @@ def production_env(tmp_path, **extra):
         SOPFLOW_ENV_FILE="",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="sopflow.dukcapil.example.go.id",
+        SOPFLOW_BASE_URL="https://sopflow.dukcapil.example.go.id",
+        SOPFLOW_TSA_URL="https://tsa.dukcapil.example.go.id/",
         SOPFLOW_VAR_DIR=str(tmp_path / "var"),
     )
     env.update(extra)
@@ -75,11 +77,31 @@ def test_production_settings_are_https_behind_the_proxy(tmp_path):
 @pytest.mark.parametrize("missing, message", [
     ("DJANGO_SECRET_KEY", "DJANGO_SECRET_KEY is not set"),
     ("DJANGO_ALLOWED_HOSTS", "DJANGO_ALLOWED_HOSTS is not set"),
+    ("SOPFLOW_BASE_URL", "SOPFLOW_BASE_URL is not set"),
 ])
 def test_production_refuses_to_start_without_secret_or_hosts(tmp_path, missing, message):
     result = manage(production_env(tmp_path, **{missing: None}), "check")
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_links_in_documents_use_the_configured_base_url_which_must_be_a_url(tmp_path):
+    code = ("import uuid; from workflows.models import SignedDocument as d; "
+            "print(d.verification_url_for(uuid.UUID(int=0)))")
+    result = shell(production_env(tmp_path, SOPFLOW_BASE_URL="https://sopflow.contoh.go.id/"), code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "https://sopflow.contoh.go.id/verifikasi/00000000-0000-0000-0000-000000000000/"
+    wrong = manage(production_env(tmp_path, SOPFLOW_BASE_URL="sopflow.contoh.go.id"), "check")
+    assert wrong.returncode != 0 and "SOPFLOW_BASE_URL must start with https://" in wrong.stderr
+    # A local machine needs none: the `make run` address.
+    local = shell(production_env(tmp_path, SOPFLOW_ENV="local", SOPFLOW_BASE_URL=None), code)
+    assert local.stdout.strip().startswith("http://127.0.0.1:8000/verifikasi/"), local.stderr
+
+
+def test_check_deploy_warns_when_signatures_get_no_timestamp(tmp_path):
+    result = manage(production_env(tmp_path, SOPFLOW_TSA_URL=None), "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode != 0
+    assert "sopflow.W001" in result.stderr and "SOPFLOW_TSA_URL is not set" in result.stderr
 
 
 def test_without_a_mail_server_production_sends_no_mail_and_offers_no_password_reset(tmp_path):

@@ -140,7 +140,8 @@ def test_production_mode_refuses_to_start_without_secret_key_or_allowed_hosts(tm
     assert no_hosts.returncode != 0 and "DJANGO_ALLOWED_HOSTS is not set" in no_hosts.stderr
     ok = subprocess.run(
         [sys.executable, "-c", script],
-        env={**base, "DJANGO_SECRET_KEY": "x" * 50, "DJANGO_ALLOWED_HOSTS": "sopflow.example"},
+        env={**base, "DJANGO_SECRET_KEY": "x" * 50, "DJANGO_ALLOWED_HOSTS": "sopflow.example",
+             "SOPFLOW_BASE_URL": "https://sopflow.example"},
         capture_output=True, text=True,
     )
     assert ok.returncode == 0, ok.stderr

@@ -9,6 +9,7 @@ class WorkflowsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from . import checks  # noqa: F401 - registers the checks
         from .stored_files import connect_signals
 
         connect_signals()

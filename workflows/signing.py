@@ -11,8 +11,18 @@ A signer turns PDF bytes into signed PDF bytes. Two ship:
 Both put a visible block with a QR code pointing to the verification URL on the signed page.
 ``verify_pdf`` checks a signed file offline with pyHanko. Passphrases and NIKs never reach an
 exception message or a log line.
+
+Long-term validation (PAdES B-LT): with a timestamp authority (``timestamper_for``, from
+``SOPFLOW_TSA_URL``) the signature carries an RFC 3161 timestamp, and the certificates, CRLs and
+OCSP responses of its chain (and of the TSA's) are embedded in the document security store
+(DSS), so the archived file still validates after the signer's certificate has expired. A local
+signature *certifies* the document (DocMDP, no changes allowed): any later change other than
+validation data or document timestamps is reported as a modification. A BSrE signature is made
+remotely: the DSS (and, with a TSA, a document timestamp) is added locally afterwards
+(``extend_long_term``); certifying it is up to the BSrE server.
 """
 
+import asyncio
 import base64
 import hashlib
 import io
@@ -28,6 +38,16 @@ from django.utils.translation import gettext as _
 
 MM = 72 / 25.4
 FIELD_NAME = "Pengesahan"
+TSA_TIMEOUT_SECONDS = 30
+
+
+def signing_time_note():
+    """What the signer is told about the signing time (SOPFLOW_TSA_URL set or not)."""
+    from django.conf import settings
+
+    if settings.SOPFLOW_TSA_URL:
+        return _("Waktu tanda tangan dijamin cap waktu dari otoritas cap waktu (TSA).")
+    return _("Tanpa server cap waktu (TSA): waktu tanda tangan hanya menurut jam server SOPFlow.")
 
 
 class SignatureError(Exception):
@@ -83,11 +103,80 @@ def _page_index(writer, page):
     return index
 
 
-def sign_with(cms_signer, pdf_bytes, *, signer_name, reason, location, verification_url, placement=None):
-    """Sign with any pyHanko ``Signer`` (key material already unlocked) and a visible QR block."""
+def timestamper_for(url, timeout=TSA_TIMEOUT_SECONDS):
+    """The RFC 3161 client for the timestamp authority at ``url``; ``None`` for an empty URL."""
+    if not url:
+        return None
+    from pyhanko.sign.timestamps import HTTPTimeStamper
+
+    return HTTPTimeStamper(url, timeout=timeout)
+
+
+def _self_signed(certificates):
+    return [cert for cert in certificates if cert.self_signed]
+
+
+def validation_context(chain=(), trust_roots=(), timestamper=None, *, fetching=True):
+    """The context in which a fresh signature's validation data is gathered.
+
+    The roots are the configured ones plus the self-signed certificates the signer's chain and
+    the TSA's answer carry: this context only collects what a validator needs later (no trust
+    decision is made here). CRLs and OCSP responses are fetched from the addresses the
+    certificates name; a certificate that names none is embedded without.
+    """
+    from pyhanko_certvalidator import ValidationContext
+
+    chain = list(chain)
+    extra = []
+    if timestamper is not None:
+        # One probe request: the TSA's own certificates, so that its chain can be validated too.
+        try:
+            asyncio.run(timestamper.async_dummy_response("sha256"))
+        except Exception:  # noqa: BLE001 - any transport or format failure
+            raise SignatureError(_("Server cap waktu (TSA) tidak dapat dihubungi atau jawabannya tidak terbaca; "
+                                   "coba lagi nanti.")) from None
+        extra = list(timestamper.cert_registry)
+    roots = [*(_certificate(root) for root in trust_roots), *_self_signed(chain + extra)]
+    return ValidationContext(trust_roots=roots, other_certs=chain + extra, allow_fetching=fetching,
+                             revocation_mode="soft-fail")
+
+
+def _signing_failure(error):
+    """A pyHanko or certificate-validation failure, as an Indonesian ``SignatureError``."""
+    from pyhanko.sign.timestamps import TimestampRequestError
+    from pyhanko_certvalidator.errors import ExpiredError, NotYetValidError, PathBuildingError, RevokedError
+
+    if isinstance(error, SignatureError):
+        return error
+    cause = error.__cause__ or error.__context__
+    if cause is not None and type(error).__name__ == "SigningError":
+        return _signing_failure(cause)  # pyHanko wraps what went wrong underneath
+    if isinstance(error, TimestampRequestError):
+        return SignatureError(_("Server cap waktu (TSA) menolak atau tidak menjawab permintaan; coba lagi nanti."))
+    if isinstance(error, RevokedError):
+        return SignatureError(_("Sertifikat penandatangan telah dicabut (revoked); dokumen tidak ditandatangani."))
+    if isinstance(error, (ExpiredError, NotYetValidError)):
+        return SignatureError(_("Sertifikat penandatangan atau server cap waktu tidak berlaku pada saat ini."))
+    if isinstance(error, PathBuildingError) or type(error).__name__ in ("PathValidationError", "ValidationError"):
+        return SignatureError(_(
+            "Data validasi sertifikat tidak dapat dikumpulkan: rantai sertifikat tidak sampai ke akar yang dikenal. "
+            "Admin dapat menambahkan sertifikat akarnya di SOPFLOW_TRUST_ROOTS."))
+    return SignatureError(_("Penandatanganan gagal: dokumen tidak dapat ditandatangani (%(kind)s).")
+                          % {"kind": type(error).__name__})
+
+
+def sign_with(cms_signer, pdf_bytes, *, signer_name, reason, location, verification_url, placement=None,
+              timestamper=None, trust_roots=(), certify=True):
+    """Sign with any pyHanko ``Signer`` (key material already unlocked) and a visible QR block.
+
+    PAdES B-LT: a timestamp from ``timestamper`` (B-B without one) and the chain's validation
+    data in the DSS. The first signature of a document certifies it (DocMDP: no changes);
+    a document that is already signed gets an approval signature.
+    """
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.misc import PdfReadError
     from pyhanko.sign import fields, signers
+    from pyhanko.sign.fields import MDPPerm
 
     placement = Placement.of(placement)
     try:
@@ -95,25 +184,79 @@ def sign_with(cms_signer, pdf_bytes, *, signer_name, reason, location, verificat
     except (PdfReadError, ValueError):
         raise SignatureError(_("Berkas yang akan ditandatangani bukan PDF yang dapat dibaca.")) from None
     existing = {name for name, *_rest in fields.enumerate_sig_fields(writer)}
+    signed_before = any(True for _field in fields.enumerate_sig_fields(writer, filled_status=True))
+    if signed_before and _locked(writer):
+        raise SignatureError(_("Dokumen ini sudah disahkan dengan tanda tangan yang tidak mengizinkan perubahan apa pun; "
+                               "tanda tangan baru akan merusaknya. Tandatangani dokumen aslinya."))
     field_name = FIELD_NAME if FIELD_NAME not in existing else f"{FIELD_NAME}{len(existing) + 1}"
-    meta = signers.PdfSignatureMetadata(
-        field_name=field_name, reason=reason, location=location, name=signer_name,
-        subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
-    )
-    pdf_signer = signers.PdfSigner(
-        meta, signer=cms_signer, stamp_style=stamp_style(),
-        new_field_spec=fields.SigFieldSpec(field_name, on_page=_page_index(writer, placement.page),
-                                           box=tuple(int(round(v)) for v in placement.box)),
-    )
-    output = pdf_signer.sign_pdf(writer, appearance_text_params={"url": verification_url})
+    try:
+        context = validation_context(list(cms_signer.cert_registry), trust_roots, timestamper)
+        meta = signers.PdfSignatureMetadata(
+            field_name=field_name, reason=reason, location=location, name=signer_name,
+            subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
+            certify=certify and not signed_before, docmdp_permissions=MDPPerm.NO_CHANGES,
+            embed_validation_info=True, validation_context=context,
+        )
+        pdf_signer = signers.PdfSigner(
+            meta, signer=cms_signer, stamp_style=stamp_style(), timestamper=timestamper,
+            new_field_spec=fields.SigFieldSpec(field_name, on_page=_page_index(writer, placement.page),
+                                               box=tuple(int(round(v)) for v in placement.box)),
+        )
+        output = pdf_signer.sign_pdf(writer, appearance_text_params={"url": verification_url})
+    except Exception as error:  # noqa: BLE001 - every failure is one Indonesian message, nothing half-signed
+        raise _signing_failure(error) from None
     return output.getvalue()
+
+
+def _locked(writer):
+    """Whether a certification signature of the document forbids every change (DocMDP P=1)."""
+    from pyhanko.sign.fields import MDPPerm
+    from pyhanko.sign.validation import read_certification_data
+
+    try:
+        info = read_certification_data(writer.prev)
+    except Exception:  # noqa: BLE001 - an unreadable /Perms is left to pyHanko to refuse
+        return False
+    return info is not None and info.permission == MDPPerm.NO_CHANGES
+
+
+def extend_long_term(pdf_bytes, *, timestamper=None, trust_roots=()):
+    """Add, after the last signature of a signed PDF, its validation data (DSS) and, with a
+    ``timestamper``, a document timestamp: what a remotely made signature needs for B-LT."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign import signers
+    from pyhanko.sign.validation import add_validation_info
+
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf_bytes), strict=False)
+        signature = _last_signature(reader.embedded_signatures)
+        if signature is None:
+            raise SignatureError(_("Dokumen dari server TTE tidak memuat tanda tangan elektronik."))
+        context = validation_context(list(signature.other_embedded_certs) + [signature.signer_cert], trust_roots,
+                                     timestamper)
+        extended = add_validation_info(signature, context, force_write=True).getvalue()
+        if timestamper is not None:
+            writer = IncrementalPdfFileWriter(io.BytesIO(extended), strict=False)
+            extended = signers.PdfTimeStamper(timestamper).timestamp_pdf(
+                writer, "sha256", validation_context=context).getvalue()
+    except Exception as error:  # noqa: BLE001
+        raise _signing_failure(error) from None
+    return extended
+
+
+def _last_signature(signatures):
+    """The last signature proper (document timestamps are not signatures of a person)."""
+    found = [item for item in signatures if item.sig_object_type == "/Sig"]
+    return found[-1] if found else None
 
 
 class Pkcs12Signer:
     """Signs with a PKCS#12 file (.p12/.pfx) holding one official's key and certificate chain."""
 
-    def __init__(self, p12_path):
+    def __init__(self, p12_path, *, timestamper=None, trust_roots=()):
         self.p12_path = Path(p12_path)
+        self.timestamper, self.trust_roots = timestamper, tuple(trust_roots)
 
     def load(self, passphrase):
         from pyhanko.sign import signers
@@ -132,7 +275,8 @@ class Pkcs12Signer:
     def sign(self, pdf_bytes, *, signer_name, reason, location, passphrase, verification_url, placement=None):
         cms_signer = self.load(passphrase)
         return sign_with(cms_signer, pdf_bytes, signer_name=signer_name, reason=reason, location=location,
-                         verification_url=verification_url, placement=placement)
+                         verification_url=verification_url, placement=placement, timestamper=self.timestamper,
+                         trust_roots=self.trust_roots)
 
 
 def _multipart(fields, files):
@@ -158,9 +302,10 @@ class BsreSigner:
     downloaded by its ``id_dokumen``.
     """
 
-    def __init__(self, base_url, username, password, *, nik, timeout=120):
+    def __init__(self, base_url, username, password, *, nik, timeout=120, timestamper=None, trust_roots=()):
         self.base_url = base_url.rstrip("/")
         self.username, self.password, self.nik, self.timeout = username, password, nik, timeout
+        self.timestamper, self.trust_roots = timestamper, tuple(trust_roots)
         self.last_document_id = None
 
     def _headers(self):
@@ -205,7 +350,8 @@ class BsreSigner:
         self.last_document_id = document_id
         if b"/ByteRange" not in content:
             raise SignatureError(_("Dokumen dari server TTE tidak memuat tanda tangan elektronik."))
-        return content
+        # The remote signature made long-term here: its validation data, and our TSA's time.
+        return extend_long_term(content, timestamper=self.timestamper, trust_roots=self.trust_roots)
 
     def download(self, document_id):
         req = urlrequest.Request(f"{self.base_url}/api/sign/download/{document_id}", headers=self._headers())
@@ -240,50 +386,129 @@ def _server_message(content):
 def verify_pdf(pdf_bytes, *, trust_roots=None):
     """Check the last signature of a PDF, offline.
 
-    Returns ``{"signed", "intact", "valid", "trusted", "signer", "signing_time", "sha256",
-    "signatures", "error"}``: ``intact`` is true only when the signed bytes hash to the signed
-    digest, the signature verifies and nothing but signature updates follows it. ``trusted`` is
-    ``None`` without ``trust_roots`` (asn1crypto or PEM/DER certificates); no network is used.
+    Returns a dict:
+
+    - ``readable`` (a PDF at all), ``signed``, ``signatures``, ``sha256``, ``title`` (the
+      document's own title), ``error``;
+    - ``intact``: the signed bytes hash to the signed digest, the signature verifies and nothing
+      but validation data or document timestamps follows it;
+    - ``valid``: the signature verifies over the bytes it covers (``modified`` may still be true);
+    - ``modified``: something other than validation data or timestamps was added after signing
+      (a certified document's DocMDP "no changes" broken, or an overlay on an approval signature);
+    - ``certified``: the signature certifies the document (DocMDP);
+    - ``timestamp``: the time a timestamp authority vouches for (the signature's own timestamp,
+      else a valid document timestamp after it), ``None`` without one; ``signing_time`` is that
+      time, or the signer's own clock;
+    - ``validation_data``: how many certificates, CRLs and OCSP responses the DSS holds;
+    - ``trusted``: the chain ends at one of ``trust_roots`` now (``None`` without roots);
+      ``long_term``: it did at the timestamp's time, judged from the embedded data alone (what
+      still holds once the certificate expired; ``None`` without roots or timestamp);
+    - ``signature_id``: SHA-256 of the signature container, the same in every copy of one signing.
+
+    No network is used, and only ``trust_roots`` are trusted.
     """
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation import DocumentSecurityStore, validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
-    report = {"signed": False, "intact": False, "valid": False, "trusted": None, "signer": None,
-              "signing_time": None, "sha256": hashlib.sha256(pdf_bytes).hexdigest(), "signatures": 0,
-              "error": None}
+    report = {"readable": True, "signed": False, "intact": False, "valid": False, "modified": None, "certified": False,
+              "trusted": None, "long_term": None, "signer": None, "signing_time": None, "timestamp": None,
+              "validation_data": {"certs": 0, "crls": 0, "ocsps": 0}, "signature_id": None, "title": None,
+              "sha256": hashlib.sha256(pdf_bytes).hexdigest(), "signatures": 0, "error": None}
     try:
         reader = PdfFileReader(io.BytesIO(pdf_bytes), strict=False)
         signatures = reader.embedded_signatures
+        report["title"] = _document_title(reader)
     except Exception:  # noqa: BLE001 - any parse failure means the file cannot be trusted
-        report["error"] = _("Berkas PDF rusak atau bukan PDF.")
+        report.update(readable=False, error=_("Berkas PDF rusak atau bukan PDF."))
         return report
-    report["signatures"] = len(signatures)
-    if not signatures:
+    signature = _last_signature(signatures)
+    report["signatures"] = len([item for item in signatures if item.sig_object_type == "/Sig"])
+    if signature is None:
         report["error"] = _("Dokumen tidak memuat tanda tangan elektronik.")
         return report
     report["signed"] = True
     roots = [_certificate(root) for root in (trust_roots or [])]
-    # Only the roots given are trusted: never the operating system's list, never the network.
-    context = ValidationContext(trust_roots=roots, allow_fetching=False)
     try:
-        status = validate_pdf_signature(signatures[-1], context)
+        dss = DocumentSecurityStore.read_dss(reader)
+    except Exception:  # noqa: BLE001 - no DSS (or an unreadable one): no embedded validation data
+        dss = None
+    if dss is not None:
+        report["validation_data"] = {"certs": len(dss.certs), "crls": len(dss.crls), "ocsps": len(dss.ocsps)}
+    try:
+        report["signature_id"] = hashlib.sha256(signature.signed_data.dump()).hexdigest()
+        # Only the roots given are trusted: never the operating system's list, never the network.
+        status = validate_pdf_signature(signature, ValidationContext(trust_roots=roots, allow_fetching=False))
     except Exception:  # noqa: BLE001 - a mangled signature is reported, not raised
         report["error"] = _("Tanda tangan tidak dapat diperiksa: struktur tanda tangan rusak.")
         return report
-    whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE or status.modification_level is not None and \
-        status.modification_level.name in ("NONE", "LTA_UPDATES")
+    timestamp = status.timestamp_validity.timestamp if status.timestamp_validity is not None and \
+        status.timestamp_validity.intact and status.timestamp_validity.valid else None
+    timestamp = timestamp or _document_timestamp_after(signatures, signature, roots)
+    level = status.modification_level.name if status.modification_level is not None else None
+    unchanged = status.coverage == SignatureCoverageLevel.ENTIRE_FILE or level in ("NONE", "LTA_UPDATES")
+    modified = not (unchanged and status.docmdp_ok is not False)
     report.update({
-        "intact": bool(status.intact and status.valid and whole),
-        "valid": bool(status.valid),
+        "intact": bool(status.intact and status.valid and not modified),
+        "valid": bool(status.intact and status.valid),
+        "modified": modified,
+        "certified": signature.docmdp_level is not None,
         "trusted": bool(status.trusted) if roots else None,
         "signer": status.signing_cert.subject.native.get("common_name"),
-        "signing_time": status.signer_reported_dt or _signature_time(signatures[-1]),
+        "timestamp": timestamp,
+        "signing_time": timestamp or status.signer_reported_dt or _signature_time(signature),
     })
+    if roots and timestamp is not None:
+        report["long_term"] = _trusted_at(signature, dss, roots, timestamp)
     if not report["intact"]:
         report["error"] = _("Isi dokumen telah berubah setelah ditandatangani, atau tanda tangan tidak sah.")
     return report
+
+
+def _trusted_at(signature, dss, roots, moment):
+    """Whether the signer's chain was valid at ``moment`` (a timestamp), judged from the
+    validation data embedded in the document only."""
+    from pyhanko.sign.validation import DocumentSecurityStore, validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    options = {"trust_roots": roots, "allow_fetching": False}
+    try:
+        if dss is None:
+            dss = DocumentSecurityStore(writer=None)
+        past = dss.as_validation_context({**options, "moment": moment, "retroactive_revinfo": True,
+                                          "revocation_mode": "hard-fail"})
+        status = validate_pdf_signature(signature, past, ts_validation_context=dss.as_validation_context(options),
+                                        skip_diff=True)
+    except Exception:  # noqa: BLE001
+        return False
+    return bool(status.intact and status.valid and status.trusted)
+
+
+def _document_timestamp_after(signatures, signature, roots):
+    from pyhanko.sign.validation import validate_pdf_timestamp
+    from pyhanko_certvalidator import ValidationContext
+
+    later = signatures[signatures.index(signature) + 1:]
+    for item in later:
+        if item.sig_object_type != "/DocTimeStamp":
+            continue
+        try:
+            status = validate_pdf_timestamp(item, ValidationContext(trust_roots=roots, allow_fetching=False),
+                                            skip_diff=True)
+        except Exception:  # noqa: BLE001
+            continue
+        if status.intact and status.valid:
+            return status.timestamp
+    return None
+
+
+def _document_title(reader):
+    try:
+        title = reader.trailer_view["/Info"]["/Title"]
+    except Exception:  # noqa: BLE001 - no info dictionary, no title
+        return None
+    return str(title).strip() or None
 
 
 def _signature_time(embedded):

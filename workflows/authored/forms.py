@@ -70,7 +70,10 @@ class PenandatangananForm(forms.Form):
     notes = forms.CharField(label=_("Catatan"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, documents=(), **kwargs):
+        from workflows.signing import signing_time_note
+
         super().__init__(*args, **kwargs)
+        self.fields["passphrase"].help_text = signing_time_note()
         self.fields["document"].choices = [(item.pk, item.original_name) for item in documents]
         if documents:
             self.fields["document"].initial = documents[-1].pk

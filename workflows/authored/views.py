@@ -7,7 +7,6 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -159,17 +158,18 @@ class AuthoredStepView(StepView):
         organisation = self.process.organisation
         signer_name = self.request.user.get_full_name() or self.request.user.username
         token = uuid.uuid4()
-        signed = identity.signer().sign(
-            content, signer_name=signer_name,
+        signed, checked = identity.sign(
+            content, token=token, signer_name=signer_name,
             reason=_("Pengesahan %(title)s") % {"title": self.process.brief},
             location=organisation.province_name, passphrase=form.cleaned_data["passphrase"],
-            verification_url=self.request.build_absolute_uri(reverse("verify_document", args=[token])),
         )
         temporary = self.request.file_scope.temporary_path(private_storage().path(f"documents/{self.process.pk}"), ".pdf")
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(signed)
-        return {"temporary": temporary, "token": token, "signer_name": signer_name, "signed_at": timezone.now(),
+        return {"temporary": temporary, "token": token, "signer_name": signer_name,
+                "signed_at": checked["timestamp"] or timezone.now(), "timestamped_at": checked["timestamp"],
+                "cover_title": checked["title"] or Path(name).stem,
                 "sha256": hashlib.sha256(signed).hexdigest(), "size": len(signed), "name": Path(name).stem}
 
     def form_valid(self, form):
@@ -198,6 +198,7 @@ class AuthoredStepView(StepView):
             process=self.process, task=self.task, token=prepared["token"], file=name, title=prepared["name"][:300],
             sha256=prepared["sha256"], size=prepared["size"], signer_name=prepared["signer_name"],
             signer_title=step.position.name, signed_at=prepared["signed_at"], signed_by=self.request.user,
+            timestamped_at=prepared["timestamped_at"], cover_title=prepared["cover_title"][:300],
         )
         self.request.file_scope.place(prepared["temporary"], private_storage().path(name))
         StepRecord.objects.create(

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Task
 
@@ -38,14 +39,30 @@ class SigningIdentity(models.Model):
         return f"{self.officer} ({self.get_kind_display()})"
 
     def signer(self):
-        from ..signing import BsreSigner, Pkcs12Signer
+        from ..signing import BsreSigner, Pkcs12Signer, timestamper_for
 
+        long_term = {"timestamper": timestamper_for(settings.SOPFLOW_TSA_URL),
+                     "trust_roots": settings.SOPFLOW_TRUST_ROOTS}
         if self.kind == self.BSRE:
             return BsreSigner(
                 settings.SOPFLOW_BSRE_URL, settings.SOPFLOW_BSRE_USERNAME, settings.SOPFLOW_BSRE_PASSWORD,
-                nik=self.bsre_nik,
+                nik=self.bsre_nik, **long_term,
             )
-        return Pkcs12Signer(self.p12_path)
+        return Pkcs12Signer(self.p12_path, **long_term)
+
+    def sign(self, pdf_bytes, *, token, signer_name, reason, location, passphrase, placement=None):
+        """Sign ``pdf_bytes`` for the document ``token`` will name; the signed bytes and their
+        ``verify_pdf`` report. A result that does not validate is refused (``SignatureError``)."""
+        from ..signing import SignatureError, verify_pdf
+
+        signed = self.signer().sign(
+            pdf_bytes, signer_name=signer_name, reason=reason, location=location, passphrase=passphrase,
+            verification_url=SignedDocument.verification_url_for(token), placement=placement,
+        )
+        report = verify_pdf(signed)
+        if not report["intact"]:
+            raise SignatureError(_("Dokumen hasil penandatanganan tidak lolos pemeriksaan tanda tangan; tidak disimpan."))
+        return signed, report
 
 
 class AttachedFile(models.Model):
@@ -96,6 +113,32 @@ class SignedDocument(models.Model):
     signer_title = models.CharField(max_length=200)
     signed_at = models.DateTimeField()
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The title on the document's cover (its own /Title), what the verification page names it by.
+    cover_title = models.CharField(_("judul dokumen"), max_length=300, blank=True)
+    # Set when a timestamp authority vouches for ``signed_at``; empty: the server's clock only.
+    timestamped_at = models.DateTimeField(_("cap waktu TSA"), null=True, blank=True)
 
     class Meta:
         ordering = ["-signed_at"]
+
+    @staticmethod
+    def verification_url_for(token):
+        """The public verification page of ``token`` at SOPFLOW_BASE_URL, never the request's host."""
+        return settings.SOPFLOW_BASE_URL.rstrip("/") + reverse("verify_document", args=[token])
+
+    @property
+    def verification_url(self):
+        return self.verification_url_for(self.token)
+
+    @property
+    def display_title(self):
+        return self.cover_title or self.title
+
+    def matches_signature_of(self, report):
+        """Whether a ``verify_pdf`` report of some copy carries this document's own signature."""
+        if not report.get("signature_id"):
+            return False
+        from ..signing import verify_pdf
+
+        with self.file.open("rb") as handle:
+            return verify_pdf(handle.read())["signature_id"] == report["signature_id"]

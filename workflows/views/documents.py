@@ -3,8 +3,6 @@ verification page (each SOP's own downloads live in its package). Every download
 by the scope middleware (organisation), checked for role where the content needs it, and
 written to the audit trail."""
 
-import hashlib
-
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -20,6 +18,7 @@ from django.views import View
 from .. import sla
 from ..models import AuditEvent, SignedDocument, SopProcess
 from ..reports.control_sheet import render_control_sheet
+from ..signing import verify_pdf
 from ..throttle import over_limit
 from ..uploads import UploadLimit, refusal_error
 from .errors import too_many_requests
@@ -103,8 +102,10 @@ FORM_OVERHEAD_BYTES = 64 * 1024
 # CSRF middleware would parse the whole upload to find the token); compare() is csrf_protect-ed.
 @method_decorator([login_not_required, csrf_exempt], name="dispatch")
 class VerificationView(View):
-    """Public: the QR code on a signed report points here. Shows the document's fingerprint,
-    signer and signing time; an uploaded copy is compared byte for byte (SHA-256).
+    """Public: the QR code on a signed report points here. Shows the document's title (from its
+    cover), fingerprint, signer and signing time in the organisation's zone (WIB/WITA/WIT),
+    saying whether a timestamp authority vouches for it or the server's clock only; an uploaded
+    copy is compared byte for byte (SHA-256) and its signature validated (``judge``).
 
     Anyone may upload, so an upload is bounded: at most VERIFY_UPLOAD_MAX_MB, refused from its
     declared length before a byte of it is read (Django never reads past CONTENT_LENGTH), and
@@ -146,18 +147,43 @@ class VerificationView(View):
             copy = form.cleaned_data["copy"]
             if refusal_error(copy) or copy.size > max_bytes:
                 return self.show(request, token, self.refused_form(max_bytes), status=413)
-        result = None
-        if form.is_valid():
-            digest = hashlib.sha256()
-            for chunk in form.cleaned_data["copy"].chunks():
-                digest.update(chunk)
-            result = digest.hexdigest()
-        return self.show(request, token, form, result)
+        if not form.is_valid():
+            return self.show(request, token, form)
+        document = self.document(token)
+        content = b"".join(form.cleaned_data["copy"].chunks())
+        return self.show(request, token, form, copy=self.judge(document, content), document=document)
 
-    def show(self, request, token, form, uploaded_sha256=None, status=200):
+    @staticmethod
+    def judge(document, content):
+        """What an uploaded copy is: the very file, a re-saved copy whose signed content is
+        unchanged (only validation data or timestamps added), a modified or forged copy, a
+        copy of another signing, an unsigned document, or no readable PDF at all. The signature itself is
+        validated, so a copy need not be byte-identical to be told genuine."""
+        report = verify_pdf(content)
+        if report["sha256"] == document.sha256:
+            verdict = "identical"
+        elif not report["readable"]:
+            verdict = "unreadable"
+        elif not report["signed"]:
+            verdict = "unsigned"
+        elif not document.matches_signature_of(report):
+            verdict = "other"
+        elif report["intact"]:
+            verdict = "resaved"
+        elif report["valid"]:
+            verdict = "modified"
+        else:
+            verdict = "forged"
+        return {"verdict": verdict, "sha256": report["sha256"], "report": report}
+
+    def document(self, token):
         document = SignedDocument.objects.filter(token=token).select_related("process__organisation").first()
         if document is None:
             raise Http404
-        context = {"document": document, "form": form, "uploaded_sha256": uploaded_sha256,
-                   "matches": uploaded_sha256 == document.sha256 if uploaded_sha256 else None}
+        return document
+
+    def show(self, request, token, form, copy=None, status=200, document=None):
+        document = document or self.document(token)
+        context = {"document": document, "form": form, "copy": copy,
+                   "timezone": document.process.organisation.timezone}
         return render(request, self.template_name, context, status=status)

@@ -156,6 +156,12 @@ class ApproveForm(ReviewForm):
     )
     field_order = ["decision", "passphrase", "notes"]
 
+    def __init__(self, *args, **kwargs):
+        from workflows.signing import signing_time_note
+
+        super().__init__(*args, **kwargs)
+        self.fields["passphrase"].help_text = f"{self.fields['passphrase'].help_text} {signing_time_note()}"
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("decision") == Review.APPROVE and not cleaned.get("passphrase"):

@@ -12,7 +12,6 @@ from django.db.models import Prefetch
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -38,7 +37,7 @@ from .models import (
     Publication,
     TeamDecree,
 )
-from .report import SIGNATURE_PLACEMENT
+from .report import SIGNATURE_PLACEMENT, report_title
 
 
 class StartPopulationView(StartView):
@@ -310,20 +309,20 @@ class ApproveView(TablesContextMixin, ReviewStepView):
         organisation = self.process.organisation
         signer_name = organisation.head_name or self.request.user.get_full_name() or self.request.user.username
         token = uuid.uuid4()
-        signed = identity.signer().sign(
-            report.read(),
+        signed, checked = identity.sign(
+            report.read(), token=token,
             signer_name=signer_name,
             reason=_("Pengesahan %(title)s") % {"title": self.process.brief},
             location=organisation.province_name,
             passphrase=passphrase,
-            verification_url=self.request.build_absolute_uri(reverse("verify_document", args=[token])),
             placement=SIGNATURE_PLACEMENT,
         )
         temporary = self.request.file_scope.temporary_path(private_storage().path(f"documents/{self.process.pk}"), ".pdf")
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(signed)
-        return {"temporary": temporary, "token": token, "signer_name": signer_name, "signed_at": timezone.now(),
+        return {"temporary": temporary, "token": token, "signer_name": signer_name,
+                "signed_at": checked["timestamp"] or timezone.now(), "timestamped_at": checked["timestamp"],
                 "sha256": hashlib.sha256(signed).hexdigest(), "size": len(signed)}
 
     def form_valid(self, form):
@@ -342,6 +341,7 @@ class ApproveView(TablesContextMixin, ReviewStepView):
             title=f"laporan-data-kependudukan-{self.process.year}-s{self.process.period_number}",
             sha256=prepared["sha256"], size=prepared["size"], signer_name=prepared["signer_name"],
             signer_title=self.process.organisation.head_title, signed_at=prepared["signed_at"],
+            timestamped_at=prepared["timestamped_at"], cover_title=report_title(self.process)[:300],
             signed_by=self.request.user,
         )
         self.request.file_scope.place(prepared["temporary"], private_storage().path(name))
