@@ -18,6 +18,9 @@ SOPFLOW_ENV=local
 DJANGO_SECRET_KEY={secret}
 DJANGO_ALLOWED_HOSTS=localhost,127.0.0.1,[::1]
 SOPFLOW_BASE_URL=http://127.0.0.1:{port}
+# No timestamp authority on this machine: signatures carry the server's clock only, and
+# `make serve` (check --deploy) is told so instead of stopping. Set SOPFLOW_TSA_URL, then drop this.
+DJANGO_SILENCED_SYSTEM_CHECKS=sopflow.W001
 """
 
 

@@ -83,6 +83,9 @@ SOPFLOW_BSRE_PASSWORD = os.environ.get("SOPFLOW_BSRE_PASSWORD", "")
 # RFC 3161 timestamp authority for every signature (PAdES B-LT). Empty: no timestamp, the signing
 # time is the server's clock only (the verification page says so; `check --deploy` warns).
 SOPFLOW_TSA_URL = os.environ.get("SOPFLOW_TSA_URL", "").strip()
+# Django's own list of system checks not to report, e.g. "sopflow.W001" on a machine that
+# has no timestamp authority yet (the .env `make run` writes; .ci/production-recipe).
+SILENCED_SYSTEM_CHECKS = env_list("DJANGO_SILENCED_SYSTEM_CHECKS")
 # Extra root certificates (PEM/DER paths, comma separated) where the validation data embedded at
 # signing may lead, for chains whose root neither the certificate file nor the TSA sends along.
 SOPFLOW_TRUST_ROOTS = env_list("SOPFLOW_TRUST_ROOTS")
