@@ -364,5 +364,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     # axes: lockouts (WARNING, user name and address masked) only, not every login.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    # pyHanko logs each certificate path it cannot build, with the certificate's subject (a
+    # signer's name) and a traceback; SOPFlow reads the same result from the validation status and
+    # reports it itself (workflows/signing.py), so pyHanko's own lines stay out of the log.
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"},
+        "pyhanko": {"level": "CRITICAL"}, "pyhanko_certvalidator": {"level": "CRITICAL"},
+    },
 }
