@@ -152,6 +152,10 @@ class TaskConflictMiddleware:
         from viewflow.workflow.exceptions import FlowLockFailed
         from viewflow.workflow.models import Task
 
+        from .permissions import ReasonedDenial
+
+        if isinstance(exception, ReasonedDenial):
+            return render(request, "403.html", {"message": str(exception)}, status=403)
         match = request.resolver_match
         if match is None or "process_pk" not in match.kwargs:
             return None
