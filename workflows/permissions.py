@@ -28,7 +28,6 @@ never reach another organisation's rows.
 """
 
 from django.contrib.auth.backends import BaseBackend
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from .catalogue import PACKAGES
@@ -64,11 +63,6 @@ def parse_org_permission(permission):
 
 def assignee_permission(process_id):
     return f"workflows.assignee_p{process_id}"
-
-
-class ReasonedDenial(PermissionDenied):
-    """A refusal whose Indonesian reason the 403 page shows (``str(error)``), e.g. a Plh on a
-    step outside routine authority (``workflows.models.acting.routine_refusal``)."""
 
 
 def task_role_permission(role):

@@ -101,7 +101,8 @@ class SopStep(flow.View):
     revive_view_class = AuditedReviveTaskView
 
     # A Plh cannot claim or do a step outside the position's routine authority: the queue shows
-    # no claim button, and the assign and execute URLs answer 403 with the reason.
+    # no claim button, and the assign and execute URLs answer 403 with the reason
+    # (workflows.middleware.TaskConflictMiddleware).
     def can_assign(self, user, task):
         return super().can_assign(user, task) and routine_refusal(user, task) is None
 

@@ -18,8 +18,7 @@ from viewflow.workflow.status import PROCESS
 
 from ..catalogue import step_of_task
 from ..models import AuditEvent
-from ..models.acting import routine_refusal
-from ..permissions import ReasonedDenial, sealed_reason
+from ..permissions import sealed_reason
 from .lists import organisation_tasks
 
 
@@ -99,12 +98,6 @@ def describe_task_action(label, task):
 
 class AuditedAssignTaskView(TransitionGuardMixin, actions.AssignTaskView):
     transition = "assign"
-
-    def dispatch(self, request, *args, **kwargs):
-        reason = routine_refusal(request.user, request.activation.task, request.activation.process)
-        if reason:
-            raise ReasonedDenial(reason)
-        return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, *args, **kwargs):
         response = super().form_valid(*args, **kwargs)

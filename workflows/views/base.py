@@ -13,8 +13,6 @@ from viewflow.workflow.flow.views.mixins import TaskSuccessUrlMixin
 from viewflow.workflow.status import STATUS
 
 from ..models import AuditEvent, Instruction, Review
-from ..models.acting import routine_refusal
-from ..permissions import ReasonedDenial
 from ..stored_files import file_scope
 
 
@@ -49,19 +47,6 @@ def process_history(process):
     return process.audit_events.select_related("actor").order_by("created", "pk")
 
 
-def refuse_outside_routine(flow_task, user, kwargs):
-    """A Plh opening or submitting a step outside the position's routine authority: 403 with
-    the reason (``workflows.models.acting.routine_refusal``)."""
-    task = flow_task.flow_class.task_class._default_manager.filter(
-        pk=kwargs.get("task_pk"), process_id=kwargs.get("process_pk")
-    ).first()
-    if task is None or task.flow_task is not flow_task:
-        return
-    reason = routine_refusal(user, task)
-    if reason:
-        raise ReasonedDenial(reason)
-
-
 def step_view(flow_task, view):
     """viewflow's execute view for ``flow_task``, with a preparation phase for POSTs.
 
@@ -75,7 +60,6 @@ def step_view(flow_task, view):
     view_class = getattr(view, "view_class", None)
 
     def wrapped(request, *args, **kwargs):
-        refuse_outside_routine(flow_task, request.user, kwargs)
         if request.method != "POST":
             return inner(request, *args, **kwargs)
         with file_scope() as scope:
