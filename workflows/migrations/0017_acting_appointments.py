@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workflows', '0015_evaluations'),
+        ('workflows', '0016_signed_document_timestamp'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
