@@ -32,13 +32,16 @@ from .test_authored_flow import act, blank_pdf, start, step_url
 from .test_population_flow import SIGN, advance_to_approval
 
 WIB = ZoneInfo("Asia/Jakarta")
+# March of next year: the tests' demo certificate is issued today (valid three years), so every
+# frozen moment must fall inside its validity, which a fixed past year would not.
+YEAR = date.today().year + 1
 PLH_NAME = "Sekar Pelaksana"
 PLH_NIP = "198203142006042011"
 
 
 def at(day, hour=10):
-    """A moment on ``day`` March 2026, Jakarta time, with the clock ticking from there."""
-    return time_machine.travel(datetime(2026, 3, day, hour, 0, tzinfo=WIB), tick=True)
+    """A moment on ``day`` March of ``YEAR``, Jakarta time, with the clock ticking from there."""
+    return time_machine.travel(datetime(YEAR, 3, day, hour, 0, tzinfo=WIB), tick=True)
 
 
 def officer(org, username, first, last, role, nip=""):
@@ -68,11 +71,11 @@ def kadis_position(org):
     return Position.objects.get(organisation=org.organisation, code="kadis")
 
 
-def appoint(admin_client, org, user, start="2026-03-03", end="2026-03-05", kind="plh", expect=302):
+def appoint(admin_client, org, user, start=f"{YEAR}-03-03", end=f"{YEAR}-03-05", kind="plh", expect=302):
     response = admin_client.post("/admin/workflows/actingappointment/add/", {
         "organisation": org.organisation.pk, "position": kadis_position(org).pk, "officer": user.officer.pk,
-        "kind": kind, "start_date": start, "end_date": end, "letter_number": "800/12/SEKRET/2026",
-        "letter_date": "2026-03-02", "scope_note": "Selama Kepala Dinas dinas luar.",
+        "kind": kind, "start_date": start, "end_date": end, "letter_number": f"800/12/SEKRET/{YEAR}",
+        "letter_date": f"{YEAR}-03-02", "scope_note": "Selama Kepala Dinas dinas luar.",
     })
     assert response.status_code == expect, response.content.decode()[:3000]
     return response
@@ -84,18 +87,18 @@ def pdf_text(content):
 
 def test_a_plh_sees_and_signs_step_6_inside_the_range_only(bengkulu, plh, admin_client, dkb_file):
     org = bengkulu
+    appoint(admin_client, org, plh)
     with at(2):
-        appoint(admin_client, org, plh)
         process = advance_to_approval(org, dkb_file)
         run_worker()  # the final report, rendered beside the web server
     appointment = ActingAppointment.objects.get()
     assert appointment.created_by.username == "root"
     task = open_task(process, "approve")
-    client = client_for(plh)
     marker = f"/population/{process.pk}/approve/{task.pk}/"
 
     # 6 March: the appointment has ended: no queue entry, no claim.
     with at(6):
+        client = client_for(plh)  # logged in on the frozen day, so the session is fresh then
         assert marker not in client.get("/population/queue/").content.decode()
         assert client.post(task_url(process, task, "assign")).status_code == 403
     task.refresh_from_db()
@@ -103,6 +106,7 @@ def test_a_plh_sees_and_signs_step_6_inside_the_range_only(bengkulu, plh, admin_
 
     # 4 March: the Plh sees the Kadis's step, claims it and signs the final report.
     with at(4):
+        client = client_for(plh)
         assert marker in client.get("/population/queue/").content.decode()
         assert client.post(task_url(process, task, "assign")).status_code == 302
         assert marker in client.get("/population/inbox/").content.decode()
@@ -135,7 +139,7 @@ def test_a_plh_sees_and_signs_step_6_inside_the_range_only(bengkulu, plh, admin_
     clock = TaskSla.objects.get(task=task)
     assert clock.delegated and clock.acting_as == "Plh. Kepala Dinas"
     with at(20):
-        form = monitoring_form(org.organisation, process.sop, Period.parse("2026-s1"))
+        form = monitoring_form(org.organisation, process.sop, Period.parse(f"{YEAR}-s1"))
     figures = {row.number: row for row in form.rows}
     assert figures[6].delegations == 1 and figures[5].delegations == 0
 
@@ -144,8 +148,8 @@ def test_the_control_sheet_pdf_prints_the_capacity(bengkulu, plh, admin_client, 
     from workflows.reports.control_sheet import render_control_sheet
 
     org = bengkulu
+    appoint(admin_client, org, plh)
     with at(3):
-        appoint(admin_client, org, plh)
         process = advance_to_approval(org, dkb_file)
         run_worker()
         client = client_for(plh)
@@ -161,17 +165,17 @@ def test_overlapping_appointments_for_one_position_are_refused(bengkulu, plh, ad
     org = bengkulu
     appoint(admin_client, org, plh)
     other = officer(org, "bkl.kabid2", "Kabid", "Kedua", "kabid")
-    response = appoint(admin_client, org, other, start="2026-03-05", end="2026-03-09", expect=200)
+    response = appoint(admin_client, org, other, start=f"{YEAR}-03-05", end=f"{YEAR}-03-09", expect=200)
     assert "tumpang tindih dengan penunjukan lain untuk jabatan yang sama" in response.content.decode()
     assert ActingAppointment.objects.count() == 1
     # Right after the first one ends is fine.
-    appoint(admin_client, org, other, start="2026-03-06", end="2026-03-09", kind="plt")
+    appoint(admin_client, org, other, start=f"{YEAR}-03-06", end=f"{YEAR}-03-09", kind="plt")
     assert ActingAppointment.objects.count() == 2
 
 
 def test_bad_ranges_and_the_positions_own_holder_are_refused(bengkulu, plh, admin_client):
     org = bengkulu
-    response = appoint(admin_client, org, plh, start="2026-03-05", end="2026-03-03", expect=200)
+    response = appoint(admin_client, org, plh, start=f"{YEAR}-03-05", end=f"{YEAR}-03-03", expect=200)
     assert "Tanggal selesai tidak boleh sebelum tanggal mulai." in response.content.decode()
     response = appoint(admin_client, org, org["kadis"], expect=200)
     assert "sudah memegang jabatan itu sendiri" in response.content.decode()
@@ -188,16 +192,16 @@ def test_an_officer_of_another_organisation_is_never_appointed_nor_sees_the_task
     with pytest.raises(ValidationError):
         ActingAppointment(
             organisation=org.organisation, position=kadis_position(org), officer=stranger.officer,
-            start_date=date(2026, 3, 3), end_date=date(2026, 3, 5), letter_number="1", letter_date=date(2026, 3, 2),
+            start_date=date(YEAR, 3, 3), end_date=date(YEAR, 3, 5), letter_number="1", letter_date=date(YEAR, 3, 2),
         ).full_clean()
     # Even a row written around the validation gives the stranger nothing.
     ActingAppointment.objects.create(
         organisation=org.organisation, position=kadis_position(org), officer=stranger.officer,
-        start_date=date(2026, 3, 3), end_date=date(2026, 3, 5), letter_number="1", letter_date=date(2026, 3, 2),
+        start_date=date(YEAR, 3, 3), end_date=date(YEAR, 3, 5), letter_number="1", letter_date=date(YEAR, 3, 2),
     )
     ActingAppointment.objects.create(
         organisation=sumbar.organisation, position=kadis_position(org), officer=stranger.officer,
-        start_date=date(2026, 3, 3), end_date=date(2026, 3, 5), letter_number="2", letter_date=date(2026, 3, 2),
+        start_date=date(YEAR, 3, 3), end_date=date(YEAR, 3, 5), letter_number="2", letter_date=date(YEAR, 3, 2),
     )
     with at(4):
         process = advance_to_approval(org, dkb_file)
@@ -239,8 +243,8 @@ def test_a_plh_cannot_do_a_step_outside_routine_authority_but_a_plt_may(bengkulu
     operator, definition = outside_routine_sop
     appointment = ActingAppointment.objects.create(
         organisation=org.organisation, position=kadis_position(org), officer=plh.officer, kind="plh",
-        start_date=date(2026, 3, 3), end_date=date(2026, 3, 5), letter_number="800/3/2026",
-        letter_date=date(2026, 3, 2),
+        start_date=date(YEAR, 3, 3), end_date=date(YEAR, 3, 5), letter_number=f"800/3/{YEAR}",
+        letter_date=date(YEAR, 3, 2),
     )
     with at(4):
         process = to_signing_step(org, operator, definition)
@@ -278,8 +282,8 @@ def test_a_plt_signs_an_authored_document_as_plt(bengkulu, plh, outside_routine_
     operator, definition = outside_routine_sop
     ActingAppointment.objects.create(
         organisation=org.organisation, position=kadis_position(org), officer=plh.officer, kind="plt",
-        start_date=date(2026, 3, 3), end_date=date(2026, 3, 5), letter_number="800/4/2026",
-        letter_date=date(2026, 3, 2),
+        start_date=date(YEAR, 3, 3), end_date=date(YEAR, 3, 5), letter_number=f"800/4/{YEAR}",
+        letter_date=date(YEAR, 3, 2),
     )
     with at(4):
         process = to_signing_step(org, operator, definition)
