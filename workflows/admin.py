@@ -7,6 +7,7 @@ from viewflow.workflow.models import Process, Task
 from .authored.models import SopDefinition, SopVersion
 from .catalogue import PACKAGES
 from .models import (
+    ActingAppointment,
     AlternativeSchedule,
     AuditEvent,
     HolidayOverride,
@@ -154,7 +155,11 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("pelaku"), ordering="actor__username")
     def actor_name(self, event):
-        return (event.actor.get_full_name() or event.actor.get_username()) if event.actor else "—"
+        if event.actor is None:
+            return "—"
+        name = event.actor.get_full_name() or event.actor.get_username()
+        # An acting officer did it for the position: "Nama (Plh. Kepala Dinas)".
+        return f"{name} ({event.acting_label})" if event.acting_label else name
 
     @admin.display(description=_("tindakan"), ordering="action")
     def action_label(self, event):
@@ -180,6 +185,43 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ActingAppointment)
+class ActingAppointmentAdmin(admin.ModelAdmin):
+    """Plh/Plt appointments: who stands in for which position, from when to when, by which letter."""
+
+    list_display = ["officer_name", "kind", "position", "start_date", "end_date", "letter_number", "organisation"]
+    list_filter = [ORGANISATION_FILTER, ("kind", titled(admin.ChoicesFieldListFilter, _("jenis penunjukan")))]
+    search_fields = ["officer__user__first_name", "officer__user__last_name", "officer__nip", "letter_number",
+                     "position__name"]
+    date_hierarchy = "start_date"
+    fields = ["organisation", "position", "officer", "kind", "start_date", "end_date", "letter_number",
+              "letter_date", "scope_note", "created_by"]
+    readonly_fields = ["created_by"]
+    list_select_related = ["officer__user", "position", "organisation"]
+
+    @admin.display(description=_("pegawai yang ditunjuk"), ordering="officer__user__first_name")
+    def officer_name(self, appointment):
+        nip = appointment.officer.nip
+        name = appointment.officer.display_name
+        return f"{name} (NIP {nip})" if nip else name
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "position":
+            kwargs["queryset"] = Position.objects.filter(is_active=True).select_related("organisation")
+        if db_field.name == "officer":
+            kwargs["queryset"] = Officer.objects.select_related("user", "organisation")
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "position":
+            # The same built-in names exist in every organisation: say which one.
+            field.label_from_instance = lambda position: f"{position.name} ({position.organisation.short_name})"
+        return field
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(HolidayOverride)

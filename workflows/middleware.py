@@ -152,6 +152,8 @@ class TaskConflictMiddleware:
         from viewflow.workflow.exceptions import FlowLockFailed
         from viewflow.workflow.models import Task
 
+        from .models.acting import routine_refusal
+
         match = request.resolver_match
         if match is None or "process_pk" not in match.kwargs:
             return None
@@ -168,6 +170,10 @@ class TaskConflictMiddleware:
             task = Task.objects.filter(pk=task_pk).select_related("owner").first()
             message = conflict_message(task, request.user, match.url_name) if task is not None else None
             if message is None:
+                # A Plh on a step outside the position's routine authority: 403 with the reason.
+                reason = routine_refusal(request.user, task) if task is not None else None
+                if reason:
+                    return render(request, "403.html", {"message": reason}, status=403)
                 return None
         else:
             return None

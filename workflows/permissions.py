@@ -11,6 +11,8 @@ and "the built-in position" are one permission:
 - ``workflows.org<id>.<code>``: holds the position in organisation <id> (stamped on each task);
 - ``workflows.assignee_p<process id>``: named in the process's SK Tim or staff disposition;
 - ``workflows.view_<process model>``: may open the SOP apps (rows stay scoped by organisation);
+- acting officers (Plh/Plt, ``ActingAppointment``) hold the two strings above of the position
+  they stand in for, on the days their appointment covers in the organisation's time zone;
 - ``workflows.supervise``: supervisors (Kadis, Kabid, Kasi): release other officers' tasks in
   their organisation, read the time-performance dashboard;
 - ``workflows.author_sop``: the organisation's SOP administrators (``Officer.is_sop_admin``):
@@ -46,6 +48,17 @@ def org_role_permission(organisation_id, role):
 
 
 position_permission = org_role_permission
+
+
+def parse_org_permission(permission):
+    """(organisation id, position code) of a ``workflows.org<id>.<code>`` string, else None."""
+    prefix = "workflows.org"
+    if not permission.startswith(prefix):
+        return None
+    organisation, _dot, code = permission[len(prefix):].partition(".")
+    if not organisation.isdigit() or not code:
+        return None
+    return int(organisation), code
 
 
 def assignee_permission(process_id):
@@ -110,10 +123,11 @@ class RoleBackend(BaseBackend):
         from .catalogue import hooks
         from django.db.models import Prefetch
 
-        from .models import Instruction, Officer, OfficerRole
+        from .models import ActingAppointment, Instruction, Officer, OfficerRole
+        from .models.acting import local_day
 
         holdings = Prefetch("roles", queryset=OfficerRole.objects.select_related("position"))
-        officer = Officer.objects.filter(user=user).prefetch_related(holdings).first()
+        officer = Officer.objects.filter(user=user).select_related("organisation").prefetch_related(holdings).first()
         if officer is None:
             return set()
         roles = officer.role_codes
@@ -122,6 +136,17 @@ class RoleBackend(BaseBackend):
             position = holding.position
             if position is not None and position.is_active and position.organisation_id == officer.organisation_id:
                 codes.add(position.code)
+        # Plh/Plt: the positions an appointment of the officer's own organisation covers today.
+        acting = (
+            ActingAppointment.objects.valid()
+            .covering(local_day(officer.organisation))
+            .filter(officer=officer, organisation_id=officer.organisation_id)
+            .values_list("position__code", "position__role")
+        )
+        for code, role in acting:
+            codes.add(code)
+            if role:
+                roles = roles | {role}
         perms = {f"workflows.view_{model}" for model in PROCESS_MODELS}
         for code in codes:
             perms.add(role_permission(code))

@@ -39,6 +39,7 @@ from .models import (
     TaskSla,
     WaktuOverride,
 )
+from .models.acting import acting_for_task
 from .permissions import org_role_permission
 from .roles import Role
 from .workcalendar import WorkCalendar
@@ -157,12 +158,15 @@ def open_clock(task, process, previous_task=None):
     )
 
 
-def is_delegated(task):
+def is_delegated(task, acting=None):
     """Whether the officer who completed ``task`` did not hold the step's position then (the
     task's owner permission): someone it was delegated to, an officer who took the task and
-    lost the position before finishing it, or an acting official (Plt/Plh) standing in."""
+    lost the position before finishing it, or an acting official (Plt/Plh) standing in
+    (``acting``: their appointment, see ``workflows.models.acting.acting_for_task``)."""
     if task.owner is None or not task.owner_permission:
         return False
+    if acting is not None:
+        return True
     return not task.owner.has_perm(task.owner_permission)
 
 
@@ -176,8 +180,10 @@ def stop_clock(task):
     row.elapsed_seconds = int(calendar.elapsed(row.opened, row.finished).total_seconds())
     row.on_time = row.finished <= row.due
     row.done_by_id = task.owner_id
-    row.delegated = is_delegated(task)
-    row.save(update_fields=["finished", "elapsed_seconds", "on_time", "done_by", "delegated"])
+    acting = acting_for_task(task.owner, task, task.finished)
+    row.delegated = is_delegated(task, acting)
+    row.acting_as = acting.title if acting is not None else ""
+    row.save(update_fields=["finished", "elapsed_seconds", "on_time", "done_by", "delegated", "acting_as"])
     ProcessSla.objects.filter(process_id=row.process_id).update(
         elapsed_seconds=F("elapsed_seconds") + row.elapsed_seconds
     )
@@ -404,11 +410,16 @@ def control_sheet(process, now=None):
         if label not in labels:
             labels.append(label)
     actors = {}
-    for entry in rows.values("node", "done_by__first_name", "done_by__last_name", "done_by__username",
+    for entry in rows.values("node", "done_by__first_name", "done_by__last_name", "done_by__username", "acting_as",
                              "task__owner__first_name", "task__owner__last_name", "task__owner__username").distinct():
         for prefix in ("done_by__", "task__owner__"):
             name = " ".join(filter(None, [entry[prefix + "first_name"], entry[prefix + "last_name"]]))
             name = name or entry[prefix + "username"]
+            if name and prefix == "done_by__" and entry["acting_as"]:
+                # An acting officer did the step for its position: "Nama (Plh. Kepala Dinas)".
+                name = f"{name} ({entry['acting_as']})"
+            elif name and prefix == "task__owner__" and entry["acting_as"]:
+                continue  # the same officer, already named with their capacity
             if name:
                 actors.setdefault(entry["node"], []).append(name)
     open_rows = {row.node: row for row in rows.filter(finished__isnull=True)}

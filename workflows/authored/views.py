@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workflows.models import AuditEvent, Review, SignedDocument, SigningIdentity
+from workflows.models.acting import acting_for_task
 from workflows.models.documents import document_path
 from workflows.permissions import org_role_permission
 from workflows.signing import SignatureError
@@ -157,6 +158,7 @@ class AuthoredStepView(StepView):
             name = attachment.original_name
         organisation = self.process.organisation
         signer_name = self.request.user.get_full_name() or self.request.user.username
+        acting = acting_for_task(self.request.user, self.task)
         token = uuid.uuid4()
         signed, checked = identity.sign(
             content, token=token, signer_name=signer_name,
@@ -170,7 +172,9 @@ class AuthoredStepView(StepView):
         return {"temporary": temporary, "token": token, "signer_name": signer_name,
                 "signed_at": checked["timestamp"] or timezone.now(), "timestamped_at": checked["timestamp"],
                 "cover_title": checked["title"] or Path(name).stem,
-                "sha256": hashlib.sha256(signed).hexdigest(), "size": len(signed), "name": Path(name).stem}
+                "sha256": hashlib.sha256(signed).hexdigest(), "size": len(signed), "name": Path(name).stem,
+                # A Plh/Plt signs for the step's position: "Plh. Kepala Dinas".
+                "signer_title": acting.signature_title() if acting is not None else ""}
 
     def form_valid(self, form):
         step = self.step_row
@@ -197,7 +201,8 @@ class AuthoredStepView(StepView):
         document = SignedDocument.objects.create(
             process=self.process, task=self.task, token=prepared["token"], file=name, title=prepared["name"][:300],
             sha256=prepared["sha256"], size=prepared["size"], signer_name=prepared["signer_name"],
-            signer_title=step.position.name, signed_at=prepared["signed_at"], signed_by=self.request.user,
+            signer_title=prepared.get("signer_title") or step.position.name, signed_at=prepared["signed_at"],
+            signed_by=self.request.user,
             timestamped_at=prepared["timestamped_at"], cover_title=prepared["cover_title"][:300],
         )
         self.request.file_scope.place(prepared["temporary"], private_storage().path(name))

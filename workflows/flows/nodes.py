@@ -9,6 +9,7 @@ from viewflow.workflow.nodes.view import ViewActivation
 
 from .. import sla
 from ..models import Review
+from ..models.acting import routine_refusal
 from ..permissions import can_release, role_permission, task_assignee_permission, task_role_permission
 from ..views.actions import (
     AuditedAssignTaskView,
@@ -98,6 +99,15 @@ class SopStep(flow.View):
     cancel_view_class = AuditedCancelTaskView
     undo_view_class = AuditedUndoTaskView
     revive_view_class = AuditedReviveTaskView
+
+    # A Plh cannot claim or do a step outside the position's routine authority: the queue shows
+    # no claim button, and the assign and execute URLs answer 403 with the reason
+    # (workflows.middleware.TaskConflictMiddleware).
+    def can_assign(self, user, task):
+        return super().can_assign(user, task) and routine_refusal(user, task) is None
+
+    def can_execute(self, user, task):
+        return super().can_execute(user, task) and routine_refusal(user, task) is None
 
     def can_unassign(self, user, task):
         # viewflow: the holder, or the manage permission (the organisation's admin); also the

@@ -7,6 +7,7 @@ tables; importing them here, in the registry's order, is what registers them wit
 from importlib import import_module
 
 from ..catalogue import PACKAGES
+from .acting import ActingAppointment
 from .audit import AuditEvent
 from .documents import SignedDocument, SigningIdentity
 from .evaluation import EvaluationFinding, SopEvaluation
@@ -20,6 +21,7 @@ for _sop in PACKAGES:
     import_module(f"{_sop.package}.models")
 
 __all__ = [
+    "ActingAppointment",
     "EvaluationFinding",
     "SopEvaluation",
     "SignedDocument",

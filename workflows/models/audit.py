@@ -53,6 +53,10 @@ class AuditEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
     action = models.CharField(max_length=20, choices=Action.choices)
     detail = models.TextField(blank=True)
+    # The capacity of an acting officer (Plh/Plt) who did this for the task's position: the kind
+    # ("plh"/"plt") and the position's name then; empty when the actor acted in their own right.
+    acting_kind = models.CharField(_("sebagai"), max_length=3, blank=True, default="", editable=False)
+    acting_position = models.CharField(_("untuk jabatan"), max_length=200, blank=True, default="", editable=False)
     created = models.DateTimeField(auto_now_add=True, db_index=True)
 
     objects = AuditEventQuerySet.as_manager()
@@ -70,16 +74,31 @@ class AuditEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise PermissionError("The audit trail is append-only.")
 
+    @property
+    def acting_label(self):
+        """"Plh. Kepala Dinas" when the actor acted through an appointment, else ""."""
+        if not self.acting_kind:
+            return ""
+        from .acting import ActingAppointment
+
+        prefix = ActingAppointment.PREFIX.get(self.acting_kind, "")
+        return f"{prefix} {self.acting_position}".strip()
+
     @classmethod
     def record(cls, action, actor=None, process=None, task=None, detail="", definition=None):
         step = None
+        acting = None
         if task is not None:
             from ..catalogue import step_of_task
+            from .acting import acting_for_task
 
             step = step_of_task(task, process)
+            acting = acting_for_task(actor, task)
         return cls.objects.create(
             action=action,
             actor=actor if (actor is not None and actor.is_authenticated) else None,
+            acting_kind=acting.kind if acting is not None else "",
+            acting_position=acting.position.name if acting is not None else "",
             process_id=process.pk if process is not None else None,
             task=task,
             definition=definition,

@@ -352,6 +352,8 @@ class TaskSla(models.Model):
     # Done by an officer who did not hold the step's position (the task's owner permission) at
     # completion: a delegation, an officer who lost the position, an acting official.
     delegated = models.BooleanField(default=False)
+    # An acting officer's capacity when they completed it: "Plh. Kepala Dinas" (also delegated).
+    acting_as = models.CharField(max_length=220, blank=True, default="")
 
     objects = TaskSlaQuerySet.as_manager()
 

@@ -136,7 +136,7 @@ def sections(table_list):
     return grouped
 
 
-def population_report_context(process, result, *, final, approved_at=None):
+def population_report_context(process, result, *, final, approved_at=None, signer=None):
     """Everything the template prints, as strings; exposed for tests and the task page preview."""
     organisation = process.organisation
     summary = province_summary(result)
@@ -197,19 +197,24 @@ def population_report_context(process, result, *, final, approved_at=None):
         "dependency_ratio": number(summary["province"].get("rasio_ketergantungan"), 2),
         "male_share": share(summary["total"]["laki_laki"], summary["total"]["jumlah"]),
         "signature_css": _signature_css(),
+        "signer": signer or {
+            "title": organisation.head_title, "name": organisation.head_name, "nip": organisation.head_nip,
+        },
     }
 
 
-def render_population_report(process, result, *, final: bool, approved_at=None) -> bytes:
+def render_population_report(process, result, *, final: bool, approved_at=None, signer=None) -> bytes:
     """The semester report as PDF bytes.
 
     ``process``: a SopProcess (``organisation``, ``year``, ``period_number``, ``period_label``);
     ``result``: the aggregation run's ``as_dict()``; ``final=False`` prints the "DRAF" watermark and
     leaves the approval date empty; ``approved_at``: the Kadis's approval date (date or datetime),
-    printed on the approval page of the final report.
+    printed on the approval page of the final report; ``signer``: who signs when it is not the
+    organisation's head, ``{"title": "Plh. Kepala Dinas", "name": ..., "nip": ...}`` (an acting
+    officer signs with their own name and NIP).
     """
     with indonesian():
-        context = population_report_context(process, result, final=final, approved_at=approved_at)
+        context = population_report_context(process, result, final=final, approved_at=approved_at, signer=signer)
         header = context["title"] if final else f"{context['title']} — {_('DRAF')}"
         return render_pdf("reports/population.html", context, title=context["title"], header_left=header,
                           header_right=process.organisation.short_name)

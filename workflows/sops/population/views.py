@@ -18,6 +18,7 @@ from django.views import View
 
 from workflows.dkb.ingest import DkbFileError, check_file
 from workflows.models import AuditEvent, PeriodType, Review, SignedDocument, SigningIdentity
+from workflows.models.acting import acting_for_task
 from workflows.models.documents import document_path
 from workflows.signing import SignatureError
 from workflows.storage import private_storage
@@ -37,7 +38,7 @@ from .models import (
     Publication,
     TeamDecree,
 )
-from .report import SIGNATURE_PLACEMENT, report_title
+from .report import SIGNATURE_PLACEMENT, render_population_report, report_title
 
 
 class StartPopulationView(StartView):
@@ -308,9 +309,21 @@ class ApproveView(TablesContextMixin, ReviewStepView):
             )
         organisation = self.process.organisation
         signer_name = organisation.head_name or self.request.user.get_full_name() or self.request.user.username
+        signer_title = organisation.head_title
+        content = None
+        acting = acting_for_task(self.request.user, self.task)
+        if acting is not None:
+            # A Plh/Plt signs in their own name and NIP for the head: the approval page is
+            # rendered again with that signature block (the worker's render names the head).
+            signer_name = self.request.user.get_full_name() or self.request.user.username
+            signer_title = acting.signature_title()
+            content = render_population_report(
+                self.process, report.submission.run.result, final=True,
+                signer={"title": signer_title, "name": signer_name, "nip": acting.officer.nip},
+            )
         token = uuid.uuid4()
         signed, checked = identity.sign(
-            report.read(), token=token,
+            content if content is not None else report.read(), token=token,
             signer_name=signer_name,
             reason=_("Pengesahan %(title)s") % {"title": self.process.brief},
             location=organisation.province_name,
@@ -321,7 +334,7 @@ class ApproveView(TablesContextMixin, ReviewStepView):
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(signed)
-        return {"temporary": temporary, "token": token, "signer_name": signer_name,
+        return {"temporary": temporary, "token": token, "signer_name": signer_name, "signer_title": signer_title,
                 "signed_at": checked["timestamp"] or timezone.now(), "timestamped_at": checked["timestamp"],
                 "sha256": hashlib.sha256(signed).hexdigest(), "size": len(signed)}
 
@@ -340,7 +353,8 @@ class ApproveView(TablesContextMixin, ReviewStepView):
             process=self.process, task=self.task, token=prepared["token"], file=name,
             title=f"laporan-data-kependudukan-{self.process.year}-s{self.process.period_number}",
             sha256=prepared["sha256"], size=prepared["size"], signer_name=prepared["signer_name"],
-            signer_title=self.process.organisation.head_title, signed_at=prepared["signed_at"],
+            signer_title=prepared.get("signer_title") or self.process.organisation.head_title,
+            signed_at=prepared["signed_at"],
             timestamped_at=prepared["timestamped_at"], cover_title=report_title(self.process)[:300],
             signed_by=self.request.user,
         )
