@@ -397,3 +397,24 @@ def test_ya_and_tidak_labels_touch_no_line_and_no_column_border(code):
     sop = long_sop() if code == "long" else SOPS[code]
     columns, pages = flowchart_pages(sop, returns=returns)
     assert assert_labels_clear(columns, pages) == 2 * len(returns or review_returns(sop))
+
+
+def test_command_prints_an_authored_sops_published_versions(bengkulu, tmp_path):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from .authored_sop import make_authored_sop
+
+    definition, version = make_authored_sop(bengkulu, bengkulu["kadis"])
+    definition.open_draft(bengkulu["kadis"]).publish(bengkulu["kadis"])
+    out = StringIO()
+    target = tmp_path / "sop.pdf"
+    call_command("sop_document", "ldk", "--organisation", "BKL", "--version", "1", "--out", str(target), stdout=out)
+    assert "LDK versi 1" in out.getvalue() and target.read_bytes()[:5] == b"%PDF-"
+    call_command("sop_document", "LDK", "--organisation", "BKL", "--out", str(target), stdout=out)
+    assert "LDK versi 2" in out.getvalue()
+    with pytest.raises(CommandError, match="versi terbit: 1, 2"):
+        call_command("sop_document", "LDK", "--organisation", "BKL", "--version", "3", "--out", str(target))
+    with pytest.raises(CommandError, match="tidak dikenal di BKL"):
+        call_command("sop_document", "NOPE", "--organisation", "BKL", "--out", str(target))
