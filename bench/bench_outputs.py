@@ -9,7 +9,7 @@ it once with the DKB engine and caches the result JSON next to it, then times:
 
 - render: ``render_population_report(..., final=True)`` (target <= 5 s, median of the runs);
 - backup: the semester members (raw CSV extract, aggregate CSV and XLSX, the report PDF, the
-  manifest) written by ``create_backup`` into a fresh folder, tested included (target <= 15 s,
+  manifest) written and checked by ``create_backup`` into a fresh folder (target <= 15 s,
   median), and the archive's size against the raw extract's (target <= 25 %, median). The
   writer is the 7-Zip program when installed (``SOPFLOW_7Z``; empty for py7zr, the fallback).
 
