@@ -14,6 +14,12 @@ atomic, and never over an existing archive.
 and checks its CRC (``7z t`` when 7-Zip is installed, py7zr otherwise) and, when given, the SHA-256
 recorded when the archive was made: it names each damaged member. Every failure is a
 ``BackupError`` with an Indonesian message. Passwords are never logged or stored.
+
+Coverage, measured by flipping one bit at every offset of a small archive: with 7-Zip every flip
+is reported even without the SHA-256 (7-Zip checks the header's CRC and the whole of every
+packed stream). py7zr alone does neither for the encrypted header: in an archive py7zr wrote, 18
+of 635 offsets (times and attributes in the header) passed; the recorded SHA-256, which
+``verify_backup`` the command looks up in the database, catches those too.
 """
 
 import hashlib
