@@ -3,6 +3,7 @@
 import json
 import re
 import shutil
+import stat
 import subprocess
 from io import StringIO
 from pathlib import Path
@@ -123,17 +124,93 @@ def test_unsafe_names_short_passwords_and_missing_sources_are_refused(tmp_path):
     assert not list(tmp_path.glob("*.7z")) and not list(tmp_path.glob("*.part"))
 
 
-def test_large_payloads_are_stored_encrypted_and_small_ones_compressed(tmp_path, monkeypatch, extract):
-    import workflows.sops.population.backup as backup
+@pytest.fixture(params=["7z", "py7zr"])
+def writer(request, settings):
+    """Each test runs with the 7-Zip program (when installed) and with py7zr, its fallback."""
+    if request.param == "7z":
+        if SEVEN_ZIP is None:
+            pytest.skip("7z (p7zip-full) is not installed; CI installs it")
+        settings.SEVEN_ZIP = SEVEN_ZIP
+    else:
+        settings.SEVEN_ZIP = ""
+    return request.param
 
-    small, _ = create_backup(tmp_path, "kecil", {"dkb.csv": extract}, PASSWORD)
-    monkeypatch.setattr(backup, "AUTO_STORE_BYTES", 1024)
-    stored, _ = create_backup(tmp_path, "besar", {"dkb.csv": extract}, PASSWORD)
-    assert small.stat().st_size < extract.stat().st_size / 2
-    assert stored.stat().st_size >= extract.stat().st_size
-    assert verify_backup(stored, PASSWORD).members[0]["size"] == extract.stat().st_size
+
+@pytest.fixture(scope="module")
+def semester_extract(tmp_path_factory):
+    path = tmp_path_factory.mktemp("dkb") / "dkb-semester.csv"
+    write_dkb(path, province="17", rows=20_000, seed=3)
+    return path
 
 
+def test_archive_is_at_most_a_quarter_of_the_extract_private_and_opens_in_7z(writer, tmp_path, semester_extract):
+    files = {"dkb/dkb-17-2025-s1-1.csv": semester_extract, "MANIFEST.json": b"{}"}
+    path, digest = create_backup(tmp_path / "backups", "cadangan", files, PASSWORD)
+    assert path.stat().st_size <= semester_extract.stat().st_size * 0.25
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert [entry.name for entry in path.parent.iterdir()] == [path.name]  # no staging folder left
+    report = verify_backup(path, PASSWORD, expected_sha256=digest)
+    assert report.tool == writer and report.members[0]["size"] + report.members[1]["size"] == (
+        semester_extract.stat().st_size + 2)
+    if SEVEN_ZIP:
+        tested = subprocess.run([SEVEN_ZIP, "t", f"-p{PASSWORD}", str(path)], capture_output=True, text=True)
+        assert tested.returncode == 0 and "Everything is Ok" in tested.stdout, tested.stdout + tested.stderr
+        listing = subprocess.run([SEVEN_ZIP, "l", "-slt", f"-p{PASSWORD}", str(path)], capture_output=True, text=True)
+        assert "Method = LZMA2" in listing.stdout and "7zAES" in listing.stdout
+
+
+def flipped(path, tmp_path, position):
+    data = bytearray(path.read_bytes())
+    data[position] ^= 0x01
+    altered = tmp_path / f"berubah-{position}.7z"
+    altered.write_bytes(bytes(data))
+    return altered
+
+
+def places(path):
+    """Offsets in every part of the archive: the signature header (version, CRC, header pointer),
+    the packed members (first byte, middle, last byte), the encrypted header and the last byte."""
+    size = path.stat().st_size
+    header_at = 32 + int.from_bytes(path.read_bytes()[12:20], "little")
+    return {"version": 7, "start-crc": 9, "next-header-size": 20, "first-data": 32, "middle": size // 2,
+            "last-data": header_at - 1, "header": header_at + 3, "end": size - 1}
+
+
+def test_a_flipped_bit_anywhere_is_reported_and_a_damaged_member_is_named(writer, tmp_path, extract):
+    files = {"dkb/dkb-17-2025-s1-1.csv": extract, "laporan/laporan.pdf": b"%PDF-1.7 laporan uji" * 50}
+    path, digest = create_backup(tmp_path / "backups", "cadangan-uji", files, PASSWORD)
+    for where, position in places(path).items():
+        altered = flipped(path, tmp_path, position)
+        with pytest.raises(BackupError, match="SHA-256") as recorded:
+            verify_backup(altered, PASSWORD, expected_sha256=digest)
+        with pytest.raises(BackupError) as caught:
+            verify_backup(altered, PASSWORD)
+        message = str(caught.value)
+        assert any(word in message for word in ("rusak", "berubah", "Kata sandi salah")), (where, message)
+        if where == "middle":  # inside the extract's packed data
+            assert caught.value.damaged == ["dkb/dkb-17-2025-s1-1.csv"], (where, message)
+            assert "dkb/dkb-17-2025-s1-1.csv" in message and "dkb/dkb-17-2025-s1-1.csv" in str(recorded.value)
+    assert verify_backup(path, PASSWORD, expected_sha256=digest).sha256 == digest
+
+
+def test_appended_bytes_and_an_unknown_format_version_are_reported(archive, tmp_path):
+    path, _digest, _files = archive
+    longer = tmp_path / "lebih.7z"
+    longer.write_bytes(path.read_bytes() + b"\0")
+    with pytest.raises(BackupError, match="data tambahan"):
+        verify_backup(longer, PASSWORD)
+    with pytest.raises(BackupError, match="versi format"):
+        verify_backup(flipped(path, tmp_path, 7), PASSWORD)
+
+
+def test_a_password_with_a_line_break_is_refused(tmp_path):
+    with pytest.raises(BackupError, match="baris baru"):
+        create_backup(tmp_path, "a", {"x.txt": b"x"}, "Sandi-Cadangan\n2025")
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.django_db
 def test_verify_command_prints_ok_and_exits_zero(archive, tmp_path):
     path, digest, _files = archive
     secret = tmp_path / "sandi.txt"
@@ -144,6 +221,7 @@ def test_verify_command_prints_ok_and_exits_zero(archive, tmp_path):
     assert PASSWORD not in out.getvalue()
 
 
+@pytest.mark.django_db
 def test_verify_command_fails_with_a_message_and_no_password(archive, tmp_path):
     path, _digest, _files = archive
     secret = tmp_path / "sandi.txt"

@@ -6,9 +6,11 @@ import socket
 import subprocess
 import sys
 import time
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.db.models.signals import post_save
 from django.test import Client
 from viewflow.workflow.status import PROCESS, STATUS
@@ -185,13 +187,32 @@ def test_a_backup_step_that_rolls_back_leaves_no_archive_and_the_retry_leaves_ex
     assert process.status == PROCESS.DONE and Path(record.location).is_file()
     assert not extract.exists()
 
-    # The sweep removes what no row records once it is old enough, and keeps the archive.
+    # verify_backup compares the archive with the SHA-256 the database recorded for it.
+    secret = Path(settings.BACKUP_DIR).parent / "sandi.txt"
+    secret.write_text(BACKUP["password1"] + "\n")
+    out = StringIO()
+    call_command("verify_backup", record.location, "--password-file", str(secret), stdout=out)
+    assert out.getvalue().startswith("OK") and "cocok dengan yang tercatat di basis data" in out.getvalue()
+    secret.unlink()
+
+    # A staging folder left by a killed backup: its files (hard links of an old extract keep the
+    # extract's time) are neither strays nor removed while the folder is young.
+    staging = Path(settings.BACKUP_DIR, ".partial-fedcba9876543210.stage")
+    (staging / "isi" / "dkb").mkdir(parents=True)
+    (staging / "isi" / "dkb" / "dkb-17-2025-s1-1.csv").write_bytes(b"NIK,NO_KK\n")
     old = time.time() - 2 * 86400
+    os.utime(staging / "isi" / "dkb" / "dkb-17-2025-s1-1.csv", (old, old))
+    report = sweep()
+    assert staging.is_dir() and not report.removed_strays and not report.removed_temporary
+    assert not [path for path in report.young_strays if ".stage" in str(path)]
+
+    # The sweep removes what no row records once it is old enough, and keeps the archive.
     for path in Path(settings.BACKUP_DIR).iterdir():
         os.utime(path, (old, old))
     report = sweep()
     assert files_under(settings.BACKUP_DIR) == [Path(record.location).name]
-    assert len(report.removed_strays) == 1 and len(report.removed_temporary) == 1
+    assert len(report.removed_strays) == 1 and len(report.removed_temporary) == 2
+    assert not staging.exists() and sorted(Path(settings.BACKUP_DIR).iterdir()) == [Path(record.location)]
 
 
 # Uploads and deletions ------------------------------------------------------------------------

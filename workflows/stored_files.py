@@ -8,14 +8,15 @@
   inside it, just before the commit; a temporary file the scope did not place is removed.
 - Deleting a row deletes its private file once the deletion commits (``delete_file_on_commit``).
 - ``sweep()`` (the timers loop, hourly, and `manage.py sweep_files`) reports and removes what a
-  crash left behind: temporary files older than an hour, unrecorded files older than
-  ``SOPFLOW_STRAY_FILE_AGE_HOURS``; and it purges what a model says must go (raw extracts of
+  crash left behind: temporary files and staging folders (a name with the temporary mark) older
+  than an hour, unrecorded files older than ``SOPFLOW_STRAY_FILE_AGE_HOURS``; and it purges what a model says must go (raw extracts of
   cancelled processes).
 """
 
 import logging
 import os
 import secrets
+import shutil
 import threading
 import time
 from contextlib import contextmanager
@@ -184,6 +185,17 @@ def swept_directories():
     return [Path(private_storage().location), Path(settings.BACKUP_DIR)]
 
 
+def _temporary_directories(directory):
+    """Folders whose name carries the temporary mark, not those inside another such folder."""
+    found = []
+    for root, folders, _names in os.walk(directory):
+        for folder in list(folders):
+            if TEMPORARY_MARK in folder:
+                found.append(Path(root) / folder)
+                folders.remove(folder)
+    return found
+
+
 def sweep(now=None, stray_age_hours=None):
     """Remove what no row records; return a ``SweepReport`` (names only, never contents)."""
     now = time.time() if now is None else now
@@ -197,9 +209,21 @@ def sweep(now=None, stray_age_hours=None):
     for directory in swept_directories():
         if not directory.is_dir():
             continue
+        for path in _temporary_directories(directory):
+            # A writer's staging folder (the backup's): judged by the folder's own age, since the
+            # files in it may be hard links that keep an old file's time.
+            try:
+                age = now - path.stat().st_mtime
+            except FileNotFoundError:
+                continue
+            if age > TEMPORARY_MAX_AGE:
+                shutil.rmtree(path, ignore_errors=True)
+                report.removed_temporary.append(path)
         for path in directory.rglob("*"):
             if not path.is_file() or path.is_symlink():
                 continue
+            if any(TEMPORARY_MARK in part for part in path.relative_to(directory).parent.parts):
+                continue  # inside a staging folder: left to the folder's age above
             try:
                 age = now - path.stat().st_mtime
             except FileNotFoundError:
