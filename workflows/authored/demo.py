@@ -24,8 +24,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from workflows.catalogue import AUTHORED
-from workflows.management.commands.seed_demo import DEMO_PASSWORD, ORGANISATIONS, username
-from workflows.models import Officer, OfficerRole, Position
+from workflows.management.commands.seed_demo import DEMO_PASSWORD, ORGANISATIONS, demo_officer, username
+from workflows.models import Officer, Position
 from workflows.roles import Role
 
 from .models import AuthoredProcess, SopDefinition, SopVersion, StepAttachment, VersionStep
@@ -297,18 +297,7 @@ def demo_position(organisation, key, spec):
     position, _created = Position.objects.get_or_create(
         organisation=organisation, code=spec.code, defaults={"name": spec.name, "parent": parent}
     )
-    User = get_user_model()
-    user, created = User.objects.get_or_create(
-        username=username(key, spec.code),
-        defaults={"first_name": spec.label, "last_name": organisation.province_name + " (demo)"},
-    )
-    if created:
-        user.set_password(DEMO_PASSWORD)
-        user.save()
-    officer, _created = Officer.objects.get_or_create(
-        user=user, defaults={"organisation": organisation, "position": f"{spec.name} (demo)"}
-    )
-    OfficerRole.objects.get_or_create(officer=officer, position=position)
+    demo_officer(organisation, username(key, spec.code), spec.label, spec.name, position=position)
 
 
 def name_administrators(organisation, key):

@@ -62,6 +62,24 @@ def username(org_key, role):
     return f"{org_key}.{role}"
 
 
+def demo_officer(organisation, login, label, title=None, **holding):
+    """The demo login ``login`` (password DEMO_PASSWORD), named ``label`` after its position
+    (``title``, the jabatan text, defaults to it), holding ``holding`` (``role=`` or
+    ``position=``) in ``organisation``; idempotent."""
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=login, defaults={"first_name": label, "last_name": organisation.province_name + " (demo)"}
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    officer, _ = Officer.objects.get_or_create(
+        user=user, defaults={"organisation": organisation, "position": f"{title or label} (demo)"}
+    )
+    OfficerRole.objects.get_or_create(officer=officer, **holding)
+    return officer
+
+
 class Command(BaseCommand):
     help = "Create demo organisations, officers (password: %s), OPDs and processes." % DEMO_PASSWORD
 
@@ -89,18 +107,7 @@ class Command(BaseCommand):
         return organisation
 
     def officer(self, organisation, key, role, label, suffix=""):
-        User = get_user_model()
-        user, created = User.objects.get_or_create(
-            username=username(key, role) + suffix,
-            defaults={"first_name": f"{label}{suffix}", "last_name": organisation.province_name + " (demo)"},
-        )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save()
-        officer, _ = Officer.objects.get_or_create(
-            user=user, defaults={"organisation": organisation, "position": f"{label} (demo)"}
-        )
-        OfficerRole.objects.get_or_create(officer=officer, role=role)
+        demo_officer(organisation, username(key, role) + suffix, f"{label}{suffix}", role=role)
 
     def signing_identity(self, key, organisation):
         """A demo CA and a PKCS#12 certificate for the demo Kadis (passphrase: the demo password)."""
