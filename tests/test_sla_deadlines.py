@@ -212,12 +212,22 @@ def test_the_control_sheet_lists_every_step_with_its_standard_time_status_and_re
     assert rows[3]["status"] == SlaStatus.ON_TRACK
     assert rows[2]["status"] == SlaStatus.DONE_ON_TIME and rows[2]["standard"] == "10 menit"
     assert rows[6]["status"] is None and rows[6]["start"] == "—"
-    assert sheet["standard"] == "7 jam 50 menit"
+    assert sheet["standard"] == "1 hari 20 menit"  # 7 h 50 min: one 7.5-hour working day and 20 minutes
     assert "Lembar Kendali Mutu Baku" in html and "Selesai terlambat" not in html
-    assert "6 Apr 2026 08.00 WIB" in html
+    assert "6 April 2026 08.00 WIB" in html
     assert "belum dimulai" in html
 
 
-@pytest.mark.parametrize("seconds, label", [(0, "0 menit"), (59 * 60, "59 menit"), (3600, "1 jam"), (5430, "1 jam 31 menit")])
-def test_working_time_is_written_in_hours_and_minutes(seconds, label):
+@pytest.mark.parametrize("seconds, label", [
+    (0, "0 menit"), (59 * 60, "59 menit"), (3600, "1 jam"), (5430, "1 jam 31 menit"),
+    (int(7.5 * 3600), "1 hari"), (int((2 * 7.5 + 3) * 3600), "2 hari 3 jam"), (int(7.5 * 3600) + 45 * 60, "1 hari 45 menit"),
+])
+def test_working_time_is_written_in_working_days_hours_and_minutes(seconds, label):
     assert sla.format_working_time(seconds) == label
+
+
+def test_a_working_day_is_as_long_as_the_schedule_says():
+    from datetime import timedelta
+
+    assert sla.format_working_time(8 * 3600, day=timedelta(hours=8)) == "1 hari"
+    assert sla.format_working_time(8 * 3600) == "1 hari 30 menit"

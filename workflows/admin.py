@@ -14,8 +14,9 @@ from .models import (
     MonitoringRule,
     Officer,
     OfficerRole,
-    Position,
     Organisation,
+    OrganisationSopNumber,
+    Position,
     SigningIdentity,
     WaktuOverride,
 )
@@ -266,6 +267,22 @@ class WaktuOverrideAdmin(admin.ModelAdmin):
 
         sop = sop_of(row.sop)
         return sop.step_for_node(row.node) if sop else None
+
+
+@admin.register(OrganisationSopNumber)
+class OrganisationSopNumberAdmin(admin.ModelAdmin):
+    """The Nomor SOP an organisation gives a built-in SOP (printed on its SOP document and control sheets)."""
+
+    list_display = ["organisation", "sop", "nomor", "seed_nomor"]
+    list_filter = [ORGANISATION_FILTER, "sop"]
+    search_fields = ["nomor"]
+
+    @admin.display(description=_("nomor dalam SOP bawaan"))
+    def seed_nomor(self, row):
+        from .catalogue import SOPS
+
+        sop = SOPS.get(row.sop)
+        return (sop.identity.nomor if sop else "") or _("belum bernomor")
 
 
 @admin.register(MonitoringRule)

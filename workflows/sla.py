@@ -42,7 +42,8 @@ from .models import (
 from .models.acting import acting_for_task
 from .permissions import org_role_permission
 from .roles import Role
-from .workcalendar import WorkCalendar
+from .reports.formatting import full_moment
+from .workcalendar import PERPRES_21_2023, WorkCalendar
 
 logger = logging.getLogger(__name__)
 
@@ -253,18 +254,30 @@ def format_moment(moment, tz_name):
     return f"{date_format(local, 'j M Y H.i')} {local.tzname()}"
 
 
-def format_working_time(seconds):
-    """Working time as hours and minutes ("52 jam 30 menit"); days are avoided on purpose,
-    because a working day is 7.5 h on most days but 6.5 h on a Ramadan Friday."""
+def format_full_moment(moment, tz_name):
+    """A moment written out in full in the organisation's zone: "1 Desember 2026 09.15 WIB"."""
+    return "—" if moment is None else full_moment(moment, tz_name)
+
+
+def format_working_time(seconds, day=None):
+    """Working time in working days, hours and minutes: "2 hari 3 jam", "1 jam 30 menit",
+    "45 menit", "0 menit". ``day`` is the length of a working day (a timedelta), normally the
+    organisation's ``calendar.standard_duration(1, "hari")``; by default the Perpres 21/2023 day
+    (7 h 30 min). Zero parts are left out."""
     if seconds is None:
         return "—"
+    day_minutes = int((day or PERPRES_21_2023.average_day).total_seconds() // 60) or 24 * 60
     minutes = int((seconds + 30) // 60)  # half a minute rounds up, as people read it
+    days, minutes = divmod(minutes, day_minutes)
     hours, minutes = divmod(minutes, 60)
-    if hours and minutes:
-        return _("%(h)s jam %(m)s menit") % {"h": hours, "m": minutes}
+    parts = []
+    if days:
+        parts.append(_("%(d)s hari") % {"d": days})
     if hours:
-        return _("%(h)s jam") % {"h": hours}
-    return _("%(m)s menit") % {"m": minutes}
+        parts.append(_("%(h)s jam") % {"h": hours})
+    if minutes or not parts:
+        parts.append(_("%(m)s menit") % {"m": minutes})
+    return " ".join(parts)
 
 
 def waktu_label(amount, unit):
@@ -406,7 +419,7 @@ def control_sheet(process, now=None):
     standards = {}
     for entry in rows.values("node", "waktu_amount", "waktu_unit").annotate(first=Min("opened")).order_by("first"):
         labels = standards.setdefault(entry["node"], [])
-        label = waktu_label(entry["waktu_amount"], entry["waktu_unit"])
+        label = (entry["waktu_amount"], entry["waktu_unit"])
         if label not in labels:
             labels.append(label)
     actors = {}
@@ -424,7 +437,15 @@ def control_sheet(process, now=None):
                 actors.setdefault(entry["node"], []).append(name)
     open_rows = {row.node: row for row in rows.filter(finished__isnull=True)}
     tz_name = process.organisation.timezone
-    calendar = calendar_for(process.organisation) if open_rows else None
+    calendar = calendar_for(process.organisation)
+    day = calendar.standard_duration(1, "hari")  # durations in this organisation's working days
+
+    def duration(seconds):
+        return format_working_time(seconds, day)
+
+    def standard(amount, unit):
+        return duration(calendar.standard_duration(amount, unit).total_seconds())
+
     table = waktu_by_node(process.organisation_id, process.catalogue)
     sheet_rows, running = [], 0
     for step in process.catalogue.steps:
@@ -445,10 +466,12 @@ def control_sheet(process, now=None):
         sheet_rows.append({
             "step": step,
             "actors": ", ".join(dict.fromkeys(actors.get(step.node, []))),
-            "start": format_moment(entry["first_opened"], tz_name) if entry else "—",
-            "finish": format_moment(entry["last_finished"], tz_name) if entry and not entry["open_count"] else "—",
-            "standard": " → ".join(standards.get(step.node) or [waktu_label(*table[step.node])]),
-            "actual": format_working_time(elapsed) if status != SlaStatus.DONE_UNTIMED else _("tidak diukur"),
+            "start": format_full_moment(entry["first_opened"], tz_name) if entry else "—",
+            "finish": format_full_moment(entry["last_finished"], tz_name) if entry and not entry["open_count"] else "—",
+            "standard": " → ".join(
+                dict.fromkeys(standard(*waktu) for waktu in standards.get(step.node) or [table[step.node]])
+            ),
+            "actual": duration(elapsed) if status != SlaStatus.DONE_UNTIMED else _("tidak diukur"),
             "status": status,
             "badge": badge(status),
             "rounds": entry["rounds"] if entry else 0,
@@ -457,9 +480,10 @@ def control_sheet(process, now=None):
     process_sla = ProcessSla.objects.filter(process_id=process.pk).first()
     return {
         "rows": sheet_rows,
-        "standard": format_working_time(process_sla.standard_seconds) if process_sla else "—",
-        "actual": format_working_time(process_sla.elapsed_seconds + running) if process_sla else "—",
+        "standard": duration(process_sla.standard_seconds) if process_sla else "—",
+        "actual": duration(process_sla.elapsed_seconds + running) if process_sla else "—",
         "returns": sum(row["returns"] for row in sheet_rows),
+        "sop_number": process.organisation.sop_nomor(process.catalogue),
     }
 
 

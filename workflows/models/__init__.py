@@ -15,7 +15,16 @@ from .monitoring import MonitoringRule, Penilaian, StepAssessment
 from .organisation import Officer, OfficerRole, Organisation, Position, ensure_builtin_positions
 from .process import PeriodType, SopProcess
 from .review import Instruction, Review
-from .sla import AlternativeSchedule, HolidayOverride, Notification, ProcessSla, SlaStatus, TaskSla, WaktuOverride
+from .sla import (
+    AlternativeSchedule,
+    HolidayOverride,
+    Notification,
+    OrganisationSopNumber,
+    ProcessSla,
+    SlaStatus,
+    TaskSla,
+    WaktuOverride,
+)
 
 for _sop in PACKAGES:
     import_module(f"{_sop.package}.models")
@@ -29,6 +38,7 @@ __all__ = [
     "AlternativeSchedule",
     "HolidayOverride",
     "Notification",
+    "OrganisationSopNumber",
     "ProcessSla",
     "SlaStatus",
     "TaskSla",

@@ -37,6 +37,14 @@ class Organisation(models.Model):
     def __str__(self):
         return self.name
 
+    def sop_nomor(self, sop):
+        """The Nomor SOP this organisation prints for ``sop`` (a ``Sop``): the number its admin
+        gave a built-in SOP, else the SOP's own (an authored version's, or the seed's); "" if none."""
+        from .sla import OrganisationSopNumber
+
+        own = "" if sop.authored or self.pk is None else OrganisationSopNumber.objects.nomor(self, sop)
+        return own or sop.identity.nomor
+
 
 class Position(models.Model):
     """A position (jabatan) of one organisation: what a SOP step's Pelaksana names.

@@ -165,6 +165,46 @@ class WaktuOverride(models.Model):
         super().save(*args, **kwargs)
 
 
+class SopNumberQuerySet(models.QuerySet):
+    def nomor(self, organisation, sop):
+        """The Nomor SOP ``organisation`` gave the built-in ``sop`` (a ``Sop`` or its code), or ""."""
+        code = getattr(sop, "code", sop)
+        return self.filter(organisation=organisation, sop=code).values_list("nomor", flat=True).first() or ""
+
+
+class OrganisationSopNumber(models.Model):
+    """The Nomor SOP an organisation gives a built-in SOP: its own numbering, since the seed's
+    number (when it has one) is the origin agency's. An authored SOP carries its own Nomor."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="sop_numbers", verbose_name=_("organisasi")
+    )
+    sop = models.CharField(_("SOP"), max_length=40, choices=SOP_CHOICES)
+    nomor = models.CharField(_("Nomor SOP"), max_length=100)
+
+    objects = SopNumberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("nomor SOP organisasi")
+        verbose_name_plural = _("nomor SOP organisasi")
+        ordering = ["organisation", "sop"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "sop"],
+                name="one_sop_number_per_organisation",
+                violation_error_message=_("Organisasi ini sudah memberi nomor untuk SOP itu; ubah baris yang ada."),
+            )
+        ]
+
+    def __str__(self):
+        return f"SOP {self.sop}: {self.nomor}"
+
+    def clean(self):
+        self.nomor = (self.nomor or "").strip()
+        if not self.nomor:
+            raise ValidationError({"nomor": _("Isi Nomor SOP, misalnya 10.09.04.029.")})
+
+
 class SlaStatus(models.TextChoices):
     ON_TRACK = "on_track", _("Sesuai jadwal")
     DUE_SOON = "due_soon", _("Mendekati batas")

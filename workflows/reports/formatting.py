@@ -59,3 +59,14 @@ def moment(value, tz_name=None):
     if timezone.is_aware(value):
         value = value.astimezone(ZoneInfo(tz_name)) if tz_name else timezone.localtime(value)
     return f"{long_date(value.date())} {value:%H.%M}"
+
+
+def full_moment(value, tz_name):
+    """An aware datetime written out in full in the zone ``tz_name``: '1 Desember 2026 09.15 WIB'."""
+    if value is None:
+        return DASH
+    if isinstance(value, str):
+        return value
+    local = value.astimezone(ZoneInfo(tz_name)) if timezone.is_aware(value) else value
+    zone = local.tzname() if timezone.is_aware(value) else ""
+    return " ".join(filter(None, [moment(local), zone]))

@@ -17,7 +17,7 @@ checked: every Prosedur page must be one printed page, or the pages are made sho
 The SVG is plain markup (``flowchart_pages``) so tests can count the symbols.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html import escape
 
 from django.utils.translation import gettext as _
@@ -698,7 +698,8 @@ def sop_document(sop, organisation, *, paper="A4", version=1, returns=None, code
     """The laid-out SOP document (a WeasyPrint ``Document``): ``render_sop_document`` before PDF."""
     paper = paper if paper in PAGE_SIZES else "A4"
     code = code or sop.short_code
-    identity = sop.identity
+    # The number this organisation gave a built-in SOP (set in the admin) replaces the seed's.
+    identity = replace(sop.identity, nomor=organisation.sop_nomor(sop))
     cut = 0
     for _attempt in range(4):
         columns, pages = flowchart_pages(sop, paper, returns, budget_cut=cut)

@@ -55,6 +55,7 @@ class BuiltinSopView(BuiltinSopMixin, View):
         ]
         return render(request, "workflows/builtin_sop.html", {
             "sop": self.sop, "organisation": self.organisation, "steps": steps,
+            "nomor": self.organisation.sop_nomor(self.sop),
             "start_url": f"/{self.sop.url_prefix}/start/", "can_author": request.user.has_perm(AUTHOR_SOP),
             **sop_page_sections(self.organisation, self.sop.code, request.user),
         })
