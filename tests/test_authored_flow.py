@@ -319,3 +319,21 @@ def test_a_signed_letter_links_to_the_base_url_and_is_named_by_its_own_title(sop
     assert signature_qr(content) == expected_modules(f"https://sopflow.contoh.go.id/verifikasi/{document.token}/")
     page = Client().get(f"/verifikasi/{document.token}/").content.decode()
     assert "Surat Keterangan Data Agregat Nomor 17" in page and " WIB" in page
+
+
+def test_a_file_past_the_limit_or_empty_is_refused_and_nothing_is_kept(sop, settings):
+    org, operator, definition, version = sop
+    process = start(operator, definition)
+    act(org["kasi"], process, {"text": "Siapkan."}, "k2")
+    settings.AUTHORED_UPLOAD_MAX_MB = 0.01  # about 10 kB
+    big = SimpleUploadedFile("besar.pdf", b"%PDF-" + b"0" * 40_000, "application/pdf")
+    _task, response = act(operator, process, {"notes": "Terlampir.", "files": [big]}, "k3", expect=200)
+    assert "terlalu besar" in response.content.decode()
+    empty = SimpleUploadedFile("kosong.pdf", b"", "application/pdf")
+    _task, response = act(operator, process, {"notes": "Terlampir.", "files": [empty]}, "k3", expect=200)
+    assert "kosong" in response.content.decode()
+    assert not StepAttachment.objects.filter(record__process=process).exists()
+    stored = list((settings.PRIVATE_STORAGE_DIR / "authored").rglob("*")) if (settings.PRIVATE_STORAGE_DIR / "authored").exists() else []
+    assert [path for path in stored if path.is_file()] == []
+    process.refresh_from_db()
+    assert open_step(process).data["step"] == "k3"  # the step is still open for a good file
