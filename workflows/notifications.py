@@ -195,3 +195,217 @@ def notify(recipient, kind, *, task=None, process=None, reason="", actor=None, n
     except IntegrityError:
         return None  # a once-only notice another loop wrote a moment ago
     return row
+
+
+# -- the events SOPFlow raises itself ---------------------------------------------------------
+
+
+def _organisation_officers(organisation_id):
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, officer__organisation_id=organisation_id)
+        .select_related("officer")
+        .prefetch_related("officer__roles")
+        .order_by("pk")
+    )
+
+
+def _queue_holders(task, organisation_id):
+    """The officers who may claim ``task`` from its position's queue (viewflow's own check)."""
+    if not task.owner_permission:
+        return []
+    return [user for user in _organisation_officers(organisation_id) if user.has_perm(task.owner_permission)]
+
+
+def _previous_actor(task):
+    """Who finished the human task before ``task`` (through an If gate): the one who sent it."""
+    seen, frontier = 0, [task]
+    while frontier and seen < 4:
+        seen += 1
+        previous = [p for t in frontier for p in t.previous.all()]
+        for candidate in previous:
+            if candidate.owner_id:
+                return candidate.owner
+        frontier = previous
+    return None
+
+
+def task_arrived(task, process, now=None):
+    """A human task was created: its assignee hears of it in the inbox (or, after a return for
+    correction, with the reviewer's reason), or every holder of its position sees it in the
+    queue. The officer whose action created it is not told of their own work."""
+    row = TaskSla.objects.filter(task=task).first()
+    if row is None or row.finished is not None:
+        return []
+    now = now or task.created or timezone.now()
+    actor = _previous_actor(task)
+    written = []
+    if task.owner_id:
+        if task.owner_id == getattr(actor, "pk", None):
+            return []
+        if row.reopened:
+            review = Review.objects.filter(process_id=process.pk, decision=Review.RETURN).order_by("-created", "-pk")
+            review = review.select_related("author").first()
+            written.append(notify(
+                task.owner, Kind.RETURNED, task=task, process=process, now=now,
+                reason=review.notes if review else "", actor=review.author if review else actor,
+            ))
+        else:
+            written.append(notify(task.owner, Kind.INBOX, task=task, process=process, now=now, actor=actor))
+    else:
+        for user in _queue_holders(task, process.organisation_id):
+            if user.pk != getattr(actor, "pk", None):
+                written.append(notify(user, Kind.QUEUE, task=task, process=process, now=now, actor=actor))
+    return [notice for notice in written if notice is not None]
+
+
+def warn_due_soon(now=None):
+    """Tell the holder (or the queue) of each open task that has used 80% of its Waktu; once per
+    task. Returns the number of tasks warned. The claim is a conditional UPDATE."""
+    now = now or timezone.now()
+    rows = (
+        TaskSla.objects.filter(warned_at__isnull=True, finished__isnull=True, cancelled=False, warn_at__lte=now)
+        .select_related("task__owner", "process__organisation")
+        .order_by("warn_at")
+    )
+    warned = 0
+    for row in rows:
+        with transaction.atomic():
+            if not TaskSla.objects.filter(pk=row.pk, warned_at__isnull=True).update(warned_at=now):
+                continue
+            if now >= row.due:
+                continue  # already overdue: the overdue notice says more
+            task = row.task
+            if task.owner_id and task.status in (STATUS.ASSIGNED, STATUS.STARTED):
+                people = [(task.owner, Notification.Reason.ASSIGNEE)]
+            else:
+                people = [(user, Notification.Reason.QUEUE) for user in _queue_holders(task, row.organisation_id)]
+            for user, capacity in people:
+                notify(user, Kind.DUE_SOON, task=task, process=row.process, now=now, capacity=capacity)
+        warned += 1
+    return warned
+
+
+def renotify_new_holders(now=None):
+    """An overdue task that changed hands after its notice (reassigned, delegated, claimed from
+    the queue) tells its new holder once; ``TaskSla.notified_owner`` keeps who was told.
+    Returns the number of new holders notified."""
+    now = now or timezone.now()
+    rows = (
+        TaskSla.objects.filter(
+            escalated_at__isnull=False, finished__isnull=True, cancelled=False,
+            task__owner__isnull=False, task__status__in=(STATUS.ASSIGNED, STATUS.STARTED),
+        )
+        .exclude(notified_owner=F("task__owner"))
+        .select_related("task__owner", "process__organisation")
+    )
+    told = 0
+    for row in rows:
+        owner = row.task.owner
+        with transaction.atomic():
+            claimed = TaskSla.objects.filter(pk=row.pk, notified_owner_id=row.notified_owner_id).update(
+                notified_owner_id=owner.pk
+            )
+            if claimed and notify(owner, Kind.OVERDUE, task=row.task, process=row.process, now=now) is not None:
+                told += 1
+    return told
+
+
+# -- delivery ---------------------------------------------------------------------------------
+
+
+def backoff(attempts):
+    """The wait before attempt ``attempts + 1``: 1, 2, 4, ... minutes, at most six hours."""
+    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
+
+
+def _claim(row, now):
+    """Take the row for this loop (the other loop's UPDATE then matches nothing)."""
+    return Notification.objects.filter(
+        pk=row.pk, mail_status=row.mail_status, next_attempt_at=row.next_attempt_at
+    ).update(next_attempt_at=now + CLAIM_LEASE)
+
+
+def _digest_message(rows):
+    tz_name = rows[0].organisation.timezone if rows[0].organisation else settings.TIME_ZONE
+    from .sla import format_moment
+
+    subject = _("[SOPFlow] Ringkasan pemberitahuan: %(count)s pemberitahuan") % {"count": len(rows)}
+    parts = [_("Pemberitahuan untuk Anda sejak ringkasan terakhir:"), ""]
+    for row in sorted(rows, key=lambda row: (row.created, row.pk)):
+        parts.append(f"- {format_moment(row.created, tz_name)} · {row.subject.removeprefix('[SOPFlow] ')}")
+        if row.due_label:
+            parts.append("  " + _("Batas waktu: %(due)s") % {"due": row.due_label})
+        if row.note:
+            parts.append("  " + _("Alasan: %(reason)s") % {"reason": row.note})
+        if row.link:
+            parts.append(f"  {row.link}")
+    return EmailMessage(subject, "\n".join(parts) + "\n", to=[rows[0].recipient.email])
+
+
+def _send(connection, rows, message, now):
+    pks = [row.pk for row in rows]
+    try:
+        connection.send_messages([message])
+    except Exception as error:  # any backend failure: keep the rows, try again later
+        attempts = max(row.attempts for row in rows) + 1
+        Notification.objects.filter(pk__in=pks).update(
+            mail_status=Notification.MailStatus.FAILED,
+            attempts=F("attempts") + 1,
+            next_attempt_at=now + backoff(attempts),
+            last_error=f"{type(error).__name__}: {error}"[:1000],
+        )
+        logger.warning(
+            "notification mail failed (%s), attempt %s, retry in %s: %s row(s)",
+            type(error).__name__, attempts, backoff(attempts), len(pks),
+        )
+        return 0
+    Notification.objects.filter(pk__in=pks).update(
+        mail_status=Notification.MailStatus.SENT, emailed=True, sent_at=now, attempts=F("attempts") + 1,
+        next_attempt_at=None, last_error="",
+    )
+    return 1
+
+
+def deliver(now=None):
+    """Mail the outbox rows that are due: each on its own, inside the recipient organisation's
+    working hours (outside them it waits for the next working moment), the digest rows of each
+    officer together at 07:30. A failed send stays in the outbox with its error and is tried
+    again with backoff. Returns the number of e-mails sent."""
+    from .sla import calendar_for
+
+    now = now or timezone.now()
+    due = list(
+        Notification.objects.deliverable(now)
+        .select_related("recipient", "organisation")
+        .order_by("next_attempt_at", "pk")[:BATCH]
+    )
+    calendars, digests, singles = {}, defaultdict(list), []
+    for row in due:
+        if not row.recipient.email or not row.recipient.is_active:
+            Notification.objects.filter(pk=row.pk).update(mail_status=Notification.MailStatus.NONE, next_attempt_at=None)
+            continue
+        if row.channel != Channel.DIGEST and row.organisation is not None:
+            if row.organisation_id not in calendars:
+                calendars[row.organisation_id] = calendar_for(row.organisation)
+            calendar = calendars[row.organisation_id]
+            if not calendar.is_working_time(now):
+                Notification.objects.filter(pk=row.pk, next_attempt_at=row.next_attempt_at).update(
+                    next_attempt_at=calendar.next_working_moment(now)
+                )
+                continue
+        if not _claim(row, now):
+            continue
+        if row.channel == Channel.DIGEST:
+            digests[row.recipient_id].append(row)
+        else:
+            singles.append(row)
+    if not singles and not digests:
+        return 0
+    connection = get_connection()
+    sent = 0
+    for row in singles:
+        sent += _send(connection, [row], EmailMessage(row.subject, row.body, to=[row.recipient.email]), now)
+    for rows in digests.values():
+        sent += _send(connection, rows, _digest_message(rows), now)
+    return sent
