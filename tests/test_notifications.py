@@ -8,6 +8,7 @@ Staf fills the list (3, 2 jam), counts (4) and the Kasi evaluates (5), returning
 
 import logging
 import socket
+import threading
 
 import pytest
 import time_machine
@@ -309,3 +310,39 @@ def test_the_bell_counts_unread_notices_and_the_user_menu_leads_to_the_choices(s
     bad = client_for(org["staf"]).post("/notifications/pengaturan/", {kind.value: "fax" for kind in Kind})
     assert bad.status_code == 200 and "Pilih salah satu cara pemberitahuan yang tersedia." in bad.content.decode()
     assert not NotificationPreference.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_timers_loops_at_once_mail_each_notice_once(sumbar, settings, mailoutbox):
+    """Loop A is inside a slow SMTP send when loop B sweeps the same outbox: B finds the row
+    claimed and sends nothing; A's send completes. Real threads and connections."""
+    from tests.mail_backends import GateBackend
+    from workflows.notifications import deliver
+
+    org = sumbar
+    give_emails(org)
+    settings.EMAIL_BACKEND = "tests.mail_backends.GateBackend"
+    GateBackend.entered.clear()
+    GateBackend.release.clear()
+    hand_over_list(org, wib(2026, 4, 6, 8, 0))
+    assert Notification.objects.filter(mail_status="pending").count() == 2
+    at = wib(2026, 4, 6, 8, 1)
+    results = {}
+
+    def loop_a():
+        try:
+            results["a"] = deliver(at)
+        finally:
+            from django.db import connection
+
+            connection.close()
+
+    thread = threading.Thread(target=loop_a)
+    thread.start()
+    assert GateBackend.entered.wait(timeout=60), "loop A never reached the mail server"
+    results["b"] = deliver(at)  # loop B, while A holds its claims
+    GateBackend.release.set()
+    thread.join(timeout=60)
+    assert (results["a"], results["b"]) == (2, 0)
+    assert sorted(mail.to[0] for mail in mailoutbox) == ["kasi@sbr.example", "staf@sbr.example"]
+    assert set(Notification.objects.values_list("mail_status", "attempts")) == {("sent", 1)}

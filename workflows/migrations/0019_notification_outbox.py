@@ -204,7 +204,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='notification',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind__in', ('due_soon', 'overdue', 'escalation'))), fields=('recipient', 'task', 'kind'), name='one_deadline_notice_per_recipient_task_kind'),
+            constraint=models.UniqueConstraint(condition=models.Q(('kind__in', ('reassigned', 'delegated')), _negated=True), fields=('recipient', 'task', 'kind'), name='one_notice_per_recipient_task_kind'),
         ),
         migrations.AddField(
             model_name='notificationpreference',
