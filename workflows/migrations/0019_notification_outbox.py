@@ -215,5 +215,9 @@ class Migration(migrations.Migration):
             model_name='notificationpreference',
             constraint=models.UniqueConstraint(fields=('user', 'kind'), name='one_preference_per_user_kind'),
         ),
+        migrations.AddIndex(
+            model_name='tasksla',
+            index=models.Index(condition=models.Q(('finished__isnull', True), ('warned_at__isnull', True)), fields=['warn_at'], name='tasksla_warning_due'),
+        ),
         migrations.RunPython(fill_escalation_rows, migrations.RunPython.noop),
     ]
