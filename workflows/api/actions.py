@@ -15,6 +15,7 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from viewflow.fsm import TransitionNotAllowed
+from viewflow.workflow.exceptions import FlowLockFailed
 
 from ..catalogue import step_of_task
 from ..middleware import conflict_message
@@ -37,10 +38,34 @@ def refuse(task, user, action):
     raise exceptions.PermissionDenied(reason or _("Anda tidak berwenang mengerjakan tugas ini."))
 
 
-def locked(task):
-    """viewflow's lock of the task's process and a transaction, as the page's POST holds them."""
-    flow_class = task.flow_task.flow_class
-    return flow_class.lock(task.process_id), transaction.atomic()
+class locked:
+    """viewflow's lock of the task's process and a transaction, as the page's POST holds them.
+    A lock not obtained in time (PostgreSQL: someone else is updating the process) is a 409 with
+    the page's message; nothing was changed."""
+
+    def __init__(self, task):
+        self.lock = task.flow_task.flow_class.lock(task.process_id)
+        self.atomic = transaction.atomic()
+
+    def __enter__(self):
+        try:
+            self.lock.__enter__()
+        except FlowLockFailed as error:
+            raise Conflict(_("Proses ini sedang diperbarui oleh pengguna lain. Tunggu sebentar lalu coba lagi; "
+                             "isian Anda belum tersimpan.")) from error
+        try:
+            self.atomic.__enter__()
+        except BaseException:
+            self.lock.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc_info):
+        try:
+            self.atomic.__exit__(*exc_info)
+        finally:
+            self.lock.__exit__(*exc_info)
+        return False
 
 
 def fresh(task):
@@ -49,8 +74,7 @@ def fresh(task):
 
 
 def claim(task, user):
-    lock, atomic = locked(task)
-    with lock, atomic:
+    with locked(task):
         task = fresh(task)
         activation = task.flow_task.activation_class(task)
         if not (activation.assign.can_proceed() and activation.assign.has_perm(user)):
@@ -129,8 +153,7 @@ def complete(task, api_request, data):
     """Complete the step with ``data`` (its form's fields) as the page's POST would; returns the
     page's success message."""
     user = api_request.user
-    lock, atomic = locked(task)
-    with lock, atomic:
+    with locked(task):
         task = fresh(task)
         flow_task = task.flow_task
         if not flow_task.can_execute(user, task):
