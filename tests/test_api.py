@@ -426,3 +426,28 @@ def test_claiming_through_the_api_and_the_page_at_once_gives_the_task_to_one_off
     task.refresh_from_db()
     assert task.status == STATUS.ASSIGNED and task.owner in (org["kasi"], second)
     assert AuditEvent.objects.filter(task=task, action=AuditEvent.Action.ASSIGN).count() == 1
+
+
+def test_errors_are_json_in_indonesian(authored):
+    org, operator, definition, version = authored
+    process = start_authored(operator, definition)
+    task = open_step(process)
+    kasi = api(org["kasi"])
+    wrong_method = kasi.get(f"/api/v1/tasks/{task.pk}/claim/")
+    assert wrong_method.status_code == 405
+    assert wrong_method.json() == {"detail": "Metode GET tidak diizinkan pada alamat ini.", "code": "method_not_allowed"}
+    not_json = kasi.post(f"/api/v1/tasks/{task.pk}/complete/", "{teks", content_type="application/json")
+    assert not_json.status_code == 400 and not_json.json()["detail"] == "Isi permintaan bukan JSON yang sah."
+    form_body = kasi.post(f"/api/v1/tasks/{task.pk}/complete/", {"text": "x"})
+    assert form_body.status_code == 415
+    assert form_body.json()["detail"] == "Jenis isi permintaan tidak didukung; kirim application/json."
+    a_list = post(kasi, f"/api/v1/tasks/{task.pk}/complete/", ["text"])
+    assert a_list.status_code == 400
+    assert a_list.json()["errors"]["non_field_errors"] == ["Kirim isian langkah sebagai objek JSON."]
+    # Not claimed yet: the page's answer, "take it from the queue first", as a 409 — nothing changed.
+    before = snapshot(process)
+    unclaimed = post(kasi, f"/api/v1/tasks/{task.pk}/complete/", {"text": "Disposisi."})
+    assert unclaimed.status_code == 409 and "kembali ke antrean" in unclaimed.json()["detail"]
+    assert snapshot(process) == before
+    assert kasi.get("/api/v1/processes/?year=dua").json()["errors"]["year"] == ["Tahun harus berupa angka, mis. 2025."]
+    assert kasi.get("/api/v1/sops/u999/").status_code == 404
