@@ -20,7 +20,7 @@ from workflows.models import AuditEvent, Instruction, Review
 
 from .authored_sop import add_operator, make_authored_sop
 from .authorisation import snapshot
-from .conftest import client_for, do_step, open_task, start_population, task_url
+from .conftest import client_for, open_task, start_population, task_url
 
 
 @pytest.fixture(autouse=True)
@@ -451,3 +451,31 @@ def test_errors_are_json_in_indonesian(authored):
     assert snapshot(process) == before
     assert kasi.get("/api/v1/processes/?year=dua").json()["errors"]["year"] == ["Tahun harus berupa angka, mis. 2025."]
     assert kasi.get("/api/v1/sops/u999/").status_code == 404
+
+
+def test_every_builtin_step_says_whether_the_api_can_complete_it_and_refuses_the_others(bengkulu, sumbar, dkb_file):
+    """Both built-in SOPs driven to their end on the pages; at every step its officer asks the API
+    for the task: only instruction and review steps without a file or passphrase are the API's,
+    the others answer 409 and change nothing."""
+    from .authorisation import drive_population, drive_utilization
+
+    completable = {}
+
+    def visit(process, task, owner):
+        client = api(owner)
+        detail = client.get(f"/api/v1/tasks/{task.pk}/")
+        assert detail.status_code == 200, (task.flow_task.name, detail.status_code)
+        body = detail.json()
+        assert body["list"] == "inbox" and body["form"]["fields"], task.flow_task.name
+        reason = body["form"]["browser_only"]
+        completable[process.sop, body["step_number"]] = reason is None
+        if reason is not None:
+            before = snapshot(process)
+            refused = post(client, f"/api/v1/tasks/{task.pk}/complete/", {"text": "x", "decision": "approve"})
+            assert refused.status_code == 409 and refused.json()["detail"] == reason
+            assert snapshot(process) == before
+
+    drive_population(bengkulu, dkb_file, visit=visit)
+    drive_utilization(sumbar, visit=visit)
+    assert {key for key, yes in completable.items() if yes} == {("A", 4), ("A", 5), ("A", 7), ("B", 2), ("B", 5), ("B", 7)}
+    assert len(completable) == 8 + 6  # every human step after the start form
