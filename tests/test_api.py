@@ -302,9 +302,10 @@ def test_tokens_are_created_in_the_admin_shown_once_stored_hashed_and_revoked(be
     response = client.post("/admin/workflows/apitoken/add/", {
         "officer": bengkulu["kasi"].officer.pk, "name": "Dasbor provinsi",
         "expires_0": (timezone.localdate() + timedelta(days=30)).isoformat(), "expires_1": "08:00:00",
-    }, follow=True)
-    assert response.status_code == 200
+    })
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     page = response.content.decode()
+    assert "tidak akan ditampilkan lagi" in page
     raw = re.search(r"sopf_[A-Za-z0-9_-]{43}", page).group(0)
     token = ApiToken.objects.get()
     assert token.key_hash == hashlib.sha256(raw.encode()).hexdigest() and raw not in str(vars(token))

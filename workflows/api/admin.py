@@ -36,13 +36,22 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return super().save_model(request, obj, form, change)
-        raw = obj.issue()
+        obj.raw_token = obj.issue()
         obj.created_by = request.user
         super().save_model(request, obj, form, change)
-        messages.warning(request, _now(
-            "Token API untuk %(officer)s: %(token)s — salin sekarang. Token ini tidak akan ditampilkan lagi; "
-            "SOPFlow hanya menyimpan sidik SHA-256-nya."
-        ) % {"officer": obj.officer, "token": raw})
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """The one page that shows the secret: rendered in the answer to the POST itself, so it is
+        never kept anywhere (no message cookie, no session), and reloading does not show it again.
+        The admin marks its pages never-cache (Cache-Control: no-store)."""
+        from django.template.response import TemplateResponse
+
+        from ..sla import format_moment
+
+        return TemplateResponse(request, "workflows/api/token_issued.html", {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "token": obj,
+            "raw_token": obj.raw_token, "expires": format_moment(obj.expires, obj.officer.organisation.timezone),
+        })
 
     @admin.action(description=_("Cabut token yang dipilih"))
     def revoke(self, request, queryset):
