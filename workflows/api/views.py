@@ -220,7 +220,7 @@ def processes_for(user):
     tasks = Task.objects.select_related("owner", "sla").order_by("pk")
     return (
         SopProcess.objects.for_user(user)
-        .select_related("organisation")
+        .select_related("organisation", "sla")
         .prefetch_related(Prefetch("task_set", queryset=tasks))
     )
 
