@@ -151,6 +151,9 @@ INSTALLED_APPS = [
     "viewflow",
     "viewflow.workflow",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "workflows",
 ]
 
@@ -375,4 +378,40 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"},
         "pyhanko": {"level": "CRITICAL"}, "pyhanko_certvalidator": {"level": "CRITICAL"},
     },
+}
+
+
+# REST API (/api/v1/, workflows/api): officers' API tokens (admin: Token API) or the session for
+# the browsable pages; requests per token counted in the cache; errors as JSON in Indonesian.
+SOPFLOW_API_TOKEN_DAYS = int(os.environ.get("SOPFLOW_API_TOKEN_DAYS", "90"))
+SOPFLOW_API_RATE = os.environ.get("SOPFLOW_API_RATE", "120/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "workflows.api.auth.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["workflows.api.auth.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": SOPFLOW_API_RATE},
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "workflows.api.errors.handler",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "SOPFlow API",
+    "DESCRIPTION": "SOP, proses, tugas, jejak audit dan kinerja waktu SOPFlow (versi 1).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Swagger UI from the drf-spectacular-sidecar package's static files, never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 from viewflow.contrib.auth import AuthViewset
@@ -51,6 +51,7 @@ site = Site(
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("workflows.api.urls")),
     path("accounts/", SopFlowAuthViewset(with_profile_view=False).urls),
     # The login page loads the catalogue too, so it must not require a login.
     path("jsi18n/", login_not_required(JavaScriptCatalog.as_view()), name="javascript-catalog"),

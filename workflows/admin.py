@@ -450,3 +450,6 @@ class SopDefinitionAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("organisation")
+
+
+from .api import admin as api_admin  # noqa: E402,F401  (registers the API tokens)

@@ -7,6 +7,7 @@ tables; importing them here, in the registry's order, is what registers them wit
 from importlib import import_module
 
 from ..catalogue import PACKAGES
+from ..api.models import ApiToken
 from .acting import ActingAppointment
 from .audit import AuditEvent
 from .documents import SignedDocument, SigningIdentity
@@ -30,6 +31,7 @@ for _sop in PACKAGES:
     import_module(f"{_sop.package}.models")
 
 __all__ = [
+    "ApiToken",
     "ActingAppointment",
     "EvaluationFinding",
     "SopEvaluation",

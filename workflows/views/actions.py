@@ -96,14 +96,20 @@ def describe_task_action(label, task):
     return _("%(action)s tugas %(title)s") % {"action": label, "title": task.flow_task.task_title}
 
 
+def claim_task(activation, user):
+    """``user`` takes the task: the claim button and the API's ``claim`` both, inside the flow
+    lock their callers hold, once the transition is open and permitted to ``user``."""
+    activation.assign(user)
+    AuditEvent.record(AuditEvent.Action.ASSIGN, user, activation.process, activation.task)
+
+
 class AuditedAssignTaskView(TransitionGuardMixin, actions.AssignTaskView):
     transition = "assign"
 
     def form_valid(self, *args, **kwargs):
-        response = super().form_valid(*args, **kwargs)
-        activation = self.request.activation
-        AuditEvent.record(AuditEvent.Action.ASSIGN, self.request.user, activation.process, activation.task)
-        return response
+        claim_task(self.request.activation, self.request.user)
+        # viewflow's own form_valid would assign again: go on from its parents (message, redirect).
+        return super(actions.AssignTaskView, self).form_valid(*args, **kwargs)
 
 
 class AuditedUnassignTaskView(TransitionGuardMixin, actions.UnassignTaskView):

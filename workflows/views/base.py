@@ -153,7 +153,10 @@ class StepView(SopPageMixin, TaskSuccessUrlMixin, generic.FormView):
             return f"{label}. {notes}".strip() if notes else str(label)
         return ""
 
-    def form_valid(self, form):
+    def complete(self, form):
+        """The step once its form is valid: record its output, audit it, finish the task, and
+        return the success message. The page's POST and the API's ``complete`` both end here,
+        inside the flow lock and transaction their callers hold."""
         self.perform(form)
         AuditEvent.record(
             self.audit_action(form),
@@ -163,7 +166,10 @@ class StepView(SopPageMixin, TaskSuccessUrlMixin, generic.FormView):
             detail=self.audit_detail(form),
         )
         self.request.activation.execute()
-        messages.success(self.request, self.success_text())
+        return self.success_text()
+
+    def form_valid(self, form):
+        messages.success(self.request, self.complete(form))
         return HttpResponseRedirect(self.get_success_url())
 
     def success_text(self):
