@@ -66,12 +66,16 @@ serve: $(STAMP)
 	  $(VENV)/bin/gunicorn --config deploy/gunicorn.conf.py sopflow.wsgi
 
 # The whole suite; browser tests need Debian's chromium (`make browser-deps`) and are
-# reported as skipped, never silently passed, when it is missing.
+# reported as skipped, never silently passed, when it is missing. It runs in one worker per core
+# (pytest-xdist; each worker has its own test database); a test file stays in one worker, so a
+# module's shared fixture (the soak run, a seeded demo) is built once. `make test TEST_WORKERS=0`
+# runs it in this one process.
+TEST_WORKERS ?= auto
 test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 test-postgres: $(STAMP)
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/sopflow} $(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/sopflow} $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 browser-deps:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium p7zip-full poppler-utils

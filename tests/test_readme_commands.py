@@ -212,10 +212,15 @@ def run_forever_command(command, clone, env, log):
 
 def run_until_first_tests(command, clone, env, log):
     running = Running(command, clone, env, log)
-    first_file = re.compile(r"^tests/\S+\.py [.s]+", re.M)
+    # pytest's progress: "tests/x.py ..s" in one process, "..s.  [ 3%]" from xdist's workers.
+    progress = re.compile(r"^(?:tests/\S+\.py )?([.sxFE]+)(?:\s+\[\s*\d+%\])?[ \t]*$", re.M)
+
+    def marks():
+        return "".join(progress.findall(running.output()))
+
     try:
-        running.wait_until(lambda: first_file.search(running.output()), "a passing test file")
-        assert not re.search(r"^tests/\S+\.py \S*[FE]", running.output(), re.M), running.output()[-4000:]
+        running.wait_until(lambda: "." in marks(), "a passing test")
+        assert not re.search(r"[FE]", marks()), running.output()[-4000:]
     finally:
         running.stop()
 
