@@ -8,6 +8,7 @@ from importlib import import_module
 
 from ..catalogue import PACKAGES
 from .acting import ActingAppointment
+from .assignment import OutOfOffice, Reassignment
 from .audit import AuditEvent
 from .documents import SignedDocument, SigningIdentity
 from .evaluation import EvaluationFinding, SopEvaluation
@@ -31,6 +32,8 @@ for _sop in PACKAGES:
 
 __all__ = [
     "ActingAppointment",
+    "OutOfOffice",
+    "Reassignment",
     "EvaluationFinding",
     "SopEvaluation",
     "SignedDocument",
