@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -153,8 +154,15 @@ def transfer(task_pk, actor, target, reason, kind):
     task = Task.objects.filter(pk=task_pk).first()
     if task is None:
         raise AssignmentRefused(_("Tugas tidak ditemukan."))
-    flow_class = task.flow_task.flow_class
-    with flow_class.lock(task.process_id), transaction.atomic():
+    try:
+        return _transfer(task, actor, target, reason, kind)
+    except FlowLockFailed:
+        raise AssignmentRefused(_("Proses ini sedang diperbarui oleh pengguna lain. Tunggu sebentar lalu coba lagi."))
+
+
+def _transfer(task, actor, target, reason, kind):
+    task_pk = task.pk
+    with task.flow_task.flow_class.lock(task.process_id), transaction.atomic():
         task = Task.objects.select_for_update().get(pk=task_pk)
         process = SopProcess.objects.select_related("organisation").get(pk=task.process_id)
         if kind == Reassignment.Kind.DELEGATE:
@@ -220,7 +228,7 @@ def transfer_many(task_pks, actor, target, reason):
             except AssignmentRefused as refused:
                 task = Task.objects.get(pk=pk)
                 raise AssignmentRefused(_("Tugas #%(pk)s (%(title)s): %(message)s Tidak ada tugas yang dialihkan.") % {
-                    "pk": pk, "title": task.title or task.flow_task.task_title, "message": refused.message,
+                    "pk": pk, "title": getattr(task, "title", "") or task.flow_task.task_title, "message": refused.message,
                 })
     return changes
 
