@@ -7,7 +7,7 @@ from viewflow.workflow.activation import Activation
 from viewflow.workflow.nodes.start import StartViewActivation
 from viewflow.workflow.nodes.view import ViewActivation
 
-from .. import sla
+from .. import notifications, sla
 from ..models import Review
 from ..models.acting import routine_refusal
 from ..permissions import can_release, role_permission, task_assignee_permission, task_role_permission
@@ -33,6 +33,7 @@ class SlaViewActivation(ViewActivation):
 
         route_new_task(activation.task, activation.process)
         sla.open_clock(activation.task, activation.process, previous_task=prev_activation.task)
+        notifications.task_arrived(activation.task, activation.process)
         return activation
 
     @Activation.status.super()

@@ -12,6 +12,7 @@ from .assignment import OutOfOffice, Reassignment
 from .audit import AuditEvent
 from .documents import SignedDocument, SigningIdentity
 from .evaluation import EvaluationFinding, SopEvaluation
+from .notification import Notification, NotificationPreference
 from .monitoring import MonitoringRule, Penilaian, StepAssessment
 from .organisation import Officer, OfficerRole, Organisation, Position, ensure_builtin_positions
 from .process import PeriodType, SopProcess
@@ -19,7 +20,6 @@ from .review import Instruction, Review
 from .sla import (
     AlternativeSchedule,
     HolidayOverride,
-    Notification,
     OrganisationSopNumber,
     ProcessSla,
     SlaStatus,
@@ -41,6 +41,7 @@ __all__ = [
     "AlternativeSchedule",
     "HolidayOverride",
     "Notification",
+    "NotificationPreference",
     "OrganisationSopNumber",
     "ProcessSla",
     "SlaStatus",
