@@ -9,7 +9,9 @@ import pytest
 import time_machine
 from viewflow.workflow.status import STATUS
 
-from workflows.models import ActingAppointment, AuditEvent, OutOfOffice, Position, Reassignment, TaskSla
+from workflows.models import (
+    ActingAppointment, AuditEvent, Notification, OutOfOffice, Position, Reassignment, TaskSla,
+)
 
 from .authorisation import add_officer
 from .conftest import client_for, do_step, open_task, process_dkb, start_population, task_url
@@ -87,6 +89,10 @@ def test_the_kabid_reassigns_step_3_keeping_its_deadline_and_the_new_holder_read
     change = Reassignment.objects.get()
     assert (change.from_user, change.to_user, change.by, change.kind) == (
         org["tim"], org["tim2"], org["kabid"], Reassignment.Kind.REASSIGN)
+    # The new holder is told, once, with the reason and the deadline the task keeps.
+    notice = Notification.objects.get(recipient=org["tim2"], kind=Notification.Kind.REASSIGNED)
+    assert (notice.task_id, notice.note, notice.actor, notice.due) == (task.pk, REASON, org["kabid"], due)
+    assert not Notification.objects.filter(kind=Notification.Kind.REASSIGNED).exclude(recipient=org["tim2"]).exists()
 
     new_holder = client_for(org["tim2"])
     assert f"/{task.pk}/" in page(new_holder.get("/population/inbox/"))
@@ -197,6 +203,8 @@ def test_an_officer_delegates_their_task_to_a_colleague_of_the_same_position(ben
     assert task.owner == org["tim2"]
     event = AuditEvent.objects.get(action=AuditEvent.Action.DELEGATE)
     assert event.actor == org["tim"] and "Saya dinas luar besok." in event.detail
+    notice = Notification.objects.get(kind=Notification.Kind.DELEGATED)
+    assert (notice.recipient, notice.note, notice.actor) == (org["tim2"], "Saya dinas luar besok.", org["tim"])
     assert "didelegasikan" in page(client_for(org["tim2"]).get(task_url(process, task, "execute")))
 
 
@@ -266,6 +274,9 @@ def test_a_step_returned_to_an_absent_kasi_goes_to_the_plh_of_kasi(bengkulu, fro
     assert (reopened.status, reopened.owner) == (STATUS.ASSIGNED, plh)
     assert f"/{reopened.pk}/" in page(client_for(plh).get("/population/inbox/"))
     assert "Dinas luar" in page(client_for(plh).get(task_url(process, reopened, "execute")))
+    # The Plh hears of it as of any returned task; the absent Kasi is not told.
+    assert Notification.objects.filter(recipient=plh, task=reopened, kind=Notification.Kind.RETURNED).count() == 1
+    assert not Notification.objects.filter(recipient=org["kasi"], task=reopened).exists()
 
     # The next day the Kasi is back: a new return reaches the Kasi again.
     frozen.move_to(datetime(2026, 5, 7, 9, 0, tzinfo=WIB))

@@ -24,9 +24,10 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from .catalogue import step_of_task
-from .models import ActingAppointment, AuditEvent, OfficerRole, Position, SopProcess
+from .models import ActingAppointment, AuditEvent, Notification, OfficerRole, Position, SopProcess
 from .models.acting import acting_for, local_day, routine_refusal
 from .models.assignment import OutOfOffice, Reassignment
+from .notifications import notify
 from .permissions import org_role_permission, parse_org_permission
 
 OPEN = (STATUS.NEW, STATUS.ASSIGNED)
@@ -202,14 +203,8 @@ def _describe(previous, target, reason):
 
 
 def _notify(change, actor):
-    """The new holder's notice of the change (the notifications of ``workflows.notifications``)."""
-    if change.to_user is None:
-        return
-    try:
-        from .notifications import notify
-        from .models import Notification
-    except ImportError:
-        return
+    """The new holder hears of the task handed to them, with the reason (written to the outbox
+    inside this transaction, sent by the background loop)."""
     kind = Notification.Kind.DELEGATED if change.kind == Reassignment.Kind.DELEGATE else Notification.Kind.REASSIGNED
     notify(change.to_user, kind, task=change.task, process=change.process, reason=change.reason, actor=actor)
 
@@ -275,7 +270,9 @@ def route_new_task(task, process):
         task=task, process=process, kind=Reassignment.Kind.ROUTED, from_user=owner, to_user=target, reason=reason
     )
     AuditEvent.record(AuditEvent.Action.ROUTED, None, process, task, detail=_describe(owner, target, reason))
-    _notify(change, None)
+    # Whoever now has it (the acting officer, or the queue's holders) hears of it as of any new
+    # task, from workflows.notifications.task_arrived right after this.
+    return change
 
 
 def entitled_officers(task, process):
