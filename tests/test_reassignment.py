@@ -343,3 +343,17 @@ def test_the_supervisors_view_shows_who_holds_what_and_reassigns_in_bulk(bengkul
     assert smuggled.status_code == 404
     # Not a supervisor: refused with the reason.
     assert client_for(org["tim"]).get(url).status_code == 403
+
+
+def test_a_reassignment_made_from_a_stale_page_is_refused(bengkulu, frozen):
+    org = bengkulu
+    process, task = team_of_two(org)
+    kabid, kasi = client_for(org["kabid"]), client_for(org["kasi"])
+    # Both supervisors open the page while the first member holds it.
+    assert f'name="holder" value="{org["tim"].pk}"' in page(kabid.get(reassign_url(task)))
+    assert kasi.post(reassign_url(task), {"target": org["tim2"].pk, "reason": REASON, "holder": org["tim"].pk}).status_code == 302
+    late = kabid.post(reassign_url(task), {"target": org["tim"].pk, "reason": "Kembalikan.", "holder": org["tim"].pk})
+    assert late.status_code == 409 and "Pemegang tugas ini berubah sejak halaman Anda dibuka (sekarang: Tim2 BKL)" in page(late)
+    task.refresh_from_db()
+    assert task.owner == org["tim2"]
+    assert Reassignment.objects.count() == 1

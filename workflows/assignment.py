@@ -144,11 +144,18 @@ def delegation_refusal(user, target, task, process):
     return None
 
 
-def transfer(task_pk, actor, target, reason, kind):
+ANY_HOLDER = object()
+
+
+def transfer(task_pk, actor, target, reason, kind, seen_owner_id=ANY_HOLDER):
     """Give the open task ``task_pk`` to ``target`` as ``actor`` (a supervisor's reassignment
     or the holder's delegation). Runs under the flow's lock with the task row locked, so of
     two concurrent changes the second finds the task as the first left it. Raises
-    :class:`AssignmentRefused`; nothing changes then."""
+    :class:`AssignmentRefused`; nothing changes then.
+
+    ``seen_owner_id``: the holder the actor saw (None: the queue); when someone else has since
+    claimed, released or handed the task on, the change is refused rather than applied to a
+    task that is no longer as the actor saw it."""
     reason = (reason or "").strip()
     if not reason:
         raise AssignmentRefused(_("Tuliskan alasan pengalihan; alasan wajib diisi dan akan dibaca pemegang baru."))
@@ -156,16 +163,22 @@ def transfer(task_pk, actor, target, reason, kind):
     if task is None:
         raise AssignmentRefused(_("Tugas tidak ditemukan."))
     try:
-        return _transfer(task, actor, target, reason, kind)
+        return _transfer(task, actor, target, reason, kind, seen_owner_id)
     except FlowLockFailed:
         raise AssignmentRefused(_("Proses ini sedang diperbarui oleh pengguna lain. Tunggu sebentar lalu coba lagi."))
 
 
-def _transfer(task, actor, target, reason, kind):
+def _transfer(task, actor, target, reason, kind, seen_owner_id):
     task_pk = task.pk
     with task.flow_task.flow_class.lock(task.process_id), transaction.atomic():
         task = Task.objects.select_for_update().get(pk=task_pk)
         process = SopProcess.objects.select_related("organisation").get(pk=task.process_id)
+        if seen_owner_id is not ANY_HOLDER and task.owner_id != seen_owner_id and task.status in OPEN:
+            holder = _name(task.owner) if task.owner is not None else _("antrean jabatan")
+            raise AssignmentRefused(_(
+                "Pemegang tugas ini berubah sejak halaman Anda dibuka (sekarang: %(holder)s), sehingga "
+                "pengalihan Anda tidak diterapkan. Muat ulang halaman, lalu putuskan lagi."
+            ) % {"holder": holder})
         if kind == Reassignment.Kind.DELEGATE:
             refusal = task_refusal(task) or delegation_refusal(actor, target, task, process)
         else:
@@ -209,7 +222,7 @@ def _notify(change, actor):
     notify(change.to_user, kind, task=change.task, process=change.process, reason=change.reason, actor=actor)
 
 
-def transfer_many(task_pks, actor, target, reason):
+def transfer_many(task_pks, actor, target, reason, seen_owners=None):
     """A supervisor's bulk reassignment: every task or none. Locks are taken in process order,
     so two bulk reassignments over the same processes cannot deadlock."""
     tasks = list(Task.objects.filter(pk__in=task_pks).order_by("process_id", "pk").values_list("pk", flat=True))
@@ -219,7 +232,8 @@ def transfer_many(task_pks, actor, target, reason):
     with transaction.atomic():
         for pk in tasks:
             try:
-                changes.append(transfer(pk, actor, target, reason, Reassignment.Kind.REASSIGN))
+                seen = (seen_owners or {}).get(pk, ANY_HOLDER)
+                changes.append(transfer(pk, actor, target, reason, Reassignment.Kind.REASSIGN, seen))
             except AssignmentRefused as refused:
                 task = Task.objects.get(pk=pk)
                 raise AssignmentRefused(_("Tugas #%(pk)s (%(title)s): %(message)s Tidak ada tugas yang dialihkan.") % {

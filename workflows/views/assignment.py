@@ -50,6 +50,15 @@ class TransferForm(forms.Form):
         error_messages={"required": gettext_lazy("Tuliskan alasan pengalihan; alasan wajib diisi.")},
     )
 
+    # The holder the page showed (empty: the queue), so a change made since is not overridden.
+    holder = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def seen_owner_id(self):
+        if "holder" not in self.data:
+            return assignment.ANY_HOLDER
+        value = self.cleaned_data.get("holder") or ""
+        return int(value) if value.isdigit() else None
+
     def __init__(self, *args, officers=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["target"].widget.choices = [("", "---------")] + [(user.pk, _label(user)) for user in officers]
@@ -118,7 +127,7 @@ class TransferView(View):
         refused = self.refusal()
         if refused:
             return self.refused_page(*refused)
-        return self.render_page(TransferForm(officers=self.officers()))
+        return self.render_page(TransferForm(officers=self.officers(), initial={"holder": self.task.owner_id or ""}))
 
     def post(self, request, task_pk):
         refused = self.refusal()
@@ -130,7 +139,8 @@ class TransferView(View):
             return self.render_page(form, status=400)
         try:
             change = assignment.transfer(
-                self.task.pk, request.user, form.cleaned_data["target"], form.cleaned_data["reason"], self.kind
+                self.task.pk, request.user, form.cleaned_data["target"], form.cleaned_data["reason"], self.kind,
+                form.seen_owner_id(),
             )
         except assignment.AssignmentRefused as refused:
             assignment.record_refusal(request.user, self.task.pk, refused.message)
@@ -235,8 +245,13 @@ class SupervisorView(View):
         if len(scoped) != len(set(pks)):
             raise Http404
         try:
+            seen = {}
+            for pk in scoped:
+                value = request.POST.get(f"holder-{pk}")
+                if value is not None:
+                    seen[pk] = int(value) if value.isdigit() else None
             changes = assignment.transfer_many(scoped, request.user, form.cleaned_data["target"],
-                                               form.cleaned_data["reason"])
+                                               form.cleaned_data["reason"], seen)
         except assignment.AssignmentRefused as refused:
             for pk in scoped:
                 assignment.record_refusal(request.user, pk, refused.message)
