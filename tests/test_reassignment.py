@@ -357,3 +357,18 @@ def test_a_reassignment_made_from_a_stale_page_is_refused(bengkulu, frozen):
     task.refresh_from_db()
     assert task.owner == org["tim2"]
     assert Reassignment.objects.count() == 1
+
+
+def test_the_admin_lists_reassignments_read_only_and_out_of_office_periods(bengkulu, frozen):
+    from django.contrib.auth import get_user_model
+
+    org = bengkulu
+    process, task = team_of_two(org)
+    assert client_for(org["kabid"]).post(reassign_url(task), {"target": org["tim2"].pk, "reason": REASON}).status_code == 302
+    OutOfOffice.objects.create(officer=org["tim"].officer, start_date=date(2026, 5, 6), end_date=date(2026, 5, 7),
+                               note="Cuti sakit", target=OutOfOffice.Target.QUEUE)
+    root = client_for(get_user_model().objects.create_superuser("root", "root@example.invalid", "pw"))
+    changes = page(root.get("/admin/workflows/reassignment/"))
+    assert REASON in changes and "dialihkan oleh atasan" in changes
+    assert root.get("/admin/workflows/reassignment/add/").status_code == 403
+    assert "Cuti sakit" in page(root.get("/admin/workflows/outofoffice/"))
