@@ -134,8 +134,8 @@ def notify(recipient, kind, *, task=None, process=None, reason="", actor=None, n
     ``capacity``: in which capacity the recipient hears of it (``Notification.Reason``); by
     default the assignee's (the queue's for QUEUE, the supervisor's for ESCALATION).
     Returns the row, or None when the recipient is refused (not an active officer of the task's
-    organisation, logged without personal data) or a once-only notice (due soon, overdue,
-    escalation) was already written for them and this task.
+    organisation, logged without personal data) or a once-only notice (every kind but
+    REASSIGNED and DELEGATED) was already written for them and this task.
     """
     kind = Kind(kind)
     now = now or timezone.now()
@@ -165,6 +165,8 @@ def notify(recipient, kind, *, task=None, process=None, reason="", actor=None, n
         process.flow_class.instance.reverse("process_detail", args=[process.pk])
     ))
     channel = preference(recipient, kind)
+    if channel in (Channel.EMAIL, Channel.DIGEST) and not recipient.email:
+        channel = Channel.APP  # no address to mail: the notice stays in the app, not lost
     row = Notification(
         recipient=recipient,
         kind=kind,
@@ -353,7 +355,8 @@ def _send(connection, rows, message, now):
             mail_status=Notification.MailStatus.FAILED,
             attempts=F("attempts") + 1,
             next_attempt_at=now + backoff(attempts),
-            last_error=f"{type(error).__name__}: {error}"[:1000],
+            # SMTP refusals quote the address; the admin list shows the recipient beside it anyway.
+            last_error=f"{type(error).__name__}: {error}".replace(message.to[0], "<penerima>")[:1000],
         )
         logger.warning(
             "notification mail failed (%s), attempt %s, retry in %s: %s row(s)",

@@ -204,7 +204,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='notification',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind__in', ('due_soon', 'overdue', 'escalation'))), fields=('recipient', 'task', 'kind'), name='one_deadline_notice_per_recipient_task_kind'),
+            constraint=models.UniqueConstraint(condition=models.Q(('kind__in', ('reassigned', 'delegated')), _negated=True), fields=('recipient', 'task', 'kind'), name='one_notice_per_recipient_task_kind'),
         ),
         migrations.AddField(
             model_name='notificationpreference',
@@ -214,6 +214,10 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='notificationpreference',
             constraint=models.UniqueConstraint(fields=('user', 'kind'), name='one_preference_per_user_kind'),
+        ),
+        migrations.AddIndex(
+            model_name='tasksla',
+            index=models.Index(condition=models.Q(('finished__isnull', True), ('warned_at__isnull', True)), fields=['warn_at'], name='tasksla_warning_due'),
         ),
         migrations.RunPython(fill_escalation_rows, migrations.RunPython.noop),
     ]

@@ -59,8 +59,10 @@ class Notification(models.Model):
         OVERDUE = "overdue", _("Tugas melewati batas waktu")
         ESCALATION = "escalation", _("Tugas bawahan melewati batas waktu")
 
-    # Kinds sent once per recipient and task, whatever the number of sweeps.
-    ONCE_KINDS = (Kind.DUE_SOON, Kind.OVERDUE, Kind.ESCALATION)
+    # Kinds written once per recipient and task, whatever the number of sweeps or callers (a
+    # task arrives once; a return opens a new task). A task can be reassigned to the same
+    # officer again, so those two repeat.
+    ONCE_KINDS = (Kind.INBOX, Kind.QUEUE, Kind.RETURNED, Kind.DUE_SOON, Kind.OVERDUE, Kind.ESCALATION)
 
     class Reason(models.TextChoices):
         """In which capacity the recipient hears of the task."""
@@ -132,8 +134,8 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["recipient", "task", "kind"],
-                condition=Q(kind__in=("due_soon", "overdue", "escalation")),
-                name="one_deadline_notice_per_recipient_task_kind",
+                condition=~Q(kind__in=("reassigned", "delegated")),
+                name="one_notice_per_recipient_task_kind",
             )
         ]
         indexes = [

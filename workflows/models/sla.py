@@ -418,6 +418,9 @@ class TaskSla(models.Model):
             models.Index(
                 fields=["organisation", "due"], condition=Q(finished__isnull=True), name="tasksla_open_due"
             ),
+            models.Index(
+                fields=["warn_at"], condition=Q(warned_at__isnull=True, finished__isnull=True), name="tasksla_warning_due"
+            ),
         ]
 
     def __str__(self):
