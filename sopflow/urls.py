@@ -10,6 +10,7 @@ from viewflow.urls import Site
 from workflows.authored.editor import authored_applications
 from workflows.catalogue import PACKAGES
 from workflows.views import documents, evaluation, sop_pages
+from workflows.views.assignment import assignment_applications
 from workflows.views.dashboard import sla_applications
 from workflows.views.process import SopFlowAppViewset
 from workflows.views.monitoring import MonitoringPdfView, MonitoringView, MonitoringXlsxView
@@ -45,6 +46,7 @@ site = Site(
     viewsets=[
         *(SopFlowAppViewset(sop.flow_class, icon=sop.icon) for sop in PACKAGES),
         *sla_applications(),
+        *assignment_applications(),
         *authored_applications(),
     ],
 )

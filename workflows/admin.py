@@ -8,6 +8,8 @@ from .authored.models import SopDefinition, SopVersion
 from .catalogue import PACKAGES
 from .models import (
     ActingAppointment,
+    OutOfOffice,
+    Reassignment,
     AlternativeSchedule,
     AuditEvent,
     HolidayOverride,
@@ -224,6 +226,35 @@ class ActingAppointmentAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(OutOfOffice)
+class OutOfOfficeAdmin(admin.ModelAdmin):
+    """Officers' out-of-office periods (each officer records their own on the Penugasan pages)."""
+
+    list_display = ["officer", "start_date", "end_date", "note", "target"]
+    list_filter = [("target", titled(admin.ChoicesFieldListFilter, _("tugas baru dialihkan")))]
+    date_hierarchy = "start_date"
+    list_select_related = ["officer__user", "officer__organisation"]
+
+
+@admin.register(Reassignment)
+class ReassignmentAdmin(admin.ModelAdmin):
+    """Read-only: each handing-on of a task, as the audit trail records it too."""
+
+    list_display = ["created", "kind", "task_id", "process", "from_user", "to_user", "by", "reason"]
+    list_filter = [("kind", titled(admin.ChoicesFieldListFilter, _("jenis")))]
+    date_hierarchy = "created"
+    list_select_related = ["process", "from_user", "to_user", "by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Notification)

@@ -27,6 +27,11 @@ class SlaViewActivation(ViewActivation):
     @classmethod
     def create(cls, flow_task, prev_activation, token, data=None, seed=None):
         activation = super().create(flow_task, prev_activation, token, data=data, seed=seed)
+        # A step the flow gives back to an officer who is out of the office goes to the
+        # position's acting officer or to the queue instead.
+        from ..assignment import route_new_task
+
+        route_new_task(activation.task, activation.process)
         sla.open_clock(activation.task, activation.process, previous_task=prev_activation.task)
         notifications.task_arrived(activation.task, activation.process)
         return activation

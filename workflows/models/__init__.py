@@ -9,6 +9,7 @@ from importlib import import_module
 from ..catalogue import PACKAGES
 from ..api.models import ApiToken
 from .acting import ActingAppointment
+from .assignment import OutOfOffice, Reassignment
 from .audit import AuditEvent
 from .documents import SignedDocument, SigningIdentity
 from .evaluation import EvaluationFinding, SopEvaluation
@@ -33,6 +34,8 @@ for _sop in PACKAGES:
 __all__ = [
     "ApiToken",
     "ActingAppointment",
+    "OutOfOffice",
+    "Reassignment",
     "EvaluationFinding",
     "SopEvaluation",
     "SignedDocument",

@@ -31,6 +31,11 @@ class AuditEvent(models.Model):
         UNDO_TASK = "undo_task", _("mengurungkan penyelesaian tugas")
         REVIVE_TASK = "revive_task", _("menghidupkan kembali tugas")
         MANAGE_REFUSED = "manage_refused", _("tindakan administrasi ditolak")
+        REASSIGN = "reassign", _("mengalihkan tugas")
+        DELEGATE = "delegate", _("mendelegasikan tugas")
+        ROUTED = "routed", _("mengalihkan tugas karena pegawai tidak di kantor")
+        REASSIGN_REFUSED = "reassign_refused", _("pengalihan tugas ditolak")
+        OUT_OF_OFFICE = "out_of_office", _("mencatat masa tidak di kantor")
         # An organisation's own SOPs (no process): who wrote, imported, published, revised, retired.
         SOP_SAVE = "sop_save", _("menyimpan draf SOP")
         SOP_IMPORT = "sop_import", _("mengimpor SOP dari workbook")

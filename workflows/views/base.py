@@ -12,7 +12,7 @@ from viewflow.workflow.flow import utils as flow_utils
 from viewflow.workflow.flow.views.mixins import TaskSuccessUrlMixin
 from viewflow.workflow.status import STATUS
 
-from ..models import AuditEvent, Instruction, Review
+from ..models import AuditEvent, Instruction, Reassignment, Review
 from ..stored_files import file_scope
 
 
@@ -105,6 +105,8 @@ class SopPageMixin:
             step=sop.step_for_task(activation.task),
             history=history,
             returned=returned_by(activation.task) if activation.task.pk else None,
+            # Why the task came to its holder when a supervisor, a colleague or an absence gave it.
+            reassigned=Reassignment.latest_to(activation.task),
             process=process,
             task=activation.task,
         )

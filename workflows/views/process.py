@@ -3,6 +3,7 @@ from viewflow.workflow import chart
 from viewflow.workflow.flow import views as flow_views
 from viewflow.workflow.flow.viewset import FlowAppViewset
 
+from ..assignment import supervises
 from ..catalogue import hook
 from ..models import SopProcess
 from .actions import (
@@ -34,6 +35,10 @@ class ProcessDetailView(flow_views.DetailProcessView):
             instructions=process.instructions.select_related("author").prefetch_related("assignees"),
             can_manage=self.flow_class.instance.has_manage_permission(self.request.user),
         )
+        # The open tasks this user may hand to another officer (a supervisor or the org's admin).
+        context["reassignable"] = {
+            task.pk for task in context["open_tasks"] if supervises(self.request.user, task, process.coerced)
+        }
         # The SOP's own section of the page (its step outputs), from its package's hooks.
         own_context = hook(process.sop, "process_context")
         if own_context is not None:
