@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('viewflow', '0015_task_scheduled'),
-        ('workflows', '0019_notification_outbox'),
+        ('workflows', '0020_api_tokens'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
