@@ -98,7 +98,8 @@ def render_document(template_name, context, *, title, header_left=None, header_r
                 **context,
             },
         )
-        document = HTML(string=html, base_url="data:,", url_fetcher=_fetcher()).render(pdf_variant=PDF_VARIANT)
+        html_document = HTML(string=html, base_url="data:,", url_fetcher=_fetcher())
+        document = html_document.render(pdf_variant=PDF_VARIANT)
         describe(document, title=title, author=_author(context),
                  subject=subject or document_subject(context, title, sop=sop))
     return document

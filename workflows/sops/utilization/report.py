@@ -162,4 +162,5 @@ def render_lakip(process, lakip) -> bytes:
     with indonesian():
         context = lakip_context(process, lakip)
         title = f"{context['title']} — {context['period']}"
-        return render_pdf("reports/lakip.html", context, title=title, header_right=process.organisation.short_name, sop=process.catalogue)
+        return render_pdf("reports/lakip.html", context, title=title, header_right=process.organisation.short_name,
+                          sop=process.catalogue)
