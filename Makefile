@@ -78,7 +78,7 @@ test-postgres: $(STAMP)
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/sopflow} $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 browser-deps:
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium p7zip-full poppler-utils
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium p7zip-full poppler-utils fonts-dejavu-core
 
 bench: $(STAMP)
 	$(PY) bench/bench_dkb.py

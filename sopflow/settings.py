@@ -94,6 +94,9 @@ SILENCED_SYSTEM_CHECKS = env_list("DJANGO_SILENCED_SYSTEM_CHECKS")
 # signing may lead, for chains whose root neither the certificate file nor the TSA sends along.
 SOPFLOW_TRUST_ROOTS = env_list("SOPFLOW_TRUST_ROOTS")
 SOPFLOW_LOGO_PATH = os.environ.get("SOPFLOW_LOGO_PATH", "")
+# Font of the visible signature block, embedded (subset) in every signed PDF so it stays PDF/A:
+# a TrueType/OpenType file on this machine (Debian's fonts-dejavu-core by default).
+SOPFLOW_STAMP_FONT = os.environ.get("SOPFLOW_STAMP_FONT", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf").strip()
 # Paper of the SOP document (landscape): "A4" or "F4" (Folio, 330 x 215 mm).
 SOPFLOW_SOP_PAPER = os.environ.get("SOPFLOW_SOP_PAPER", "A4").strip().upper()
 

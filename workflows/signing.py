@@ -27,8 +27,10 @@ import base64
 import hashlib
 import io
 import json
+import logging
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 from urllib import error as urlerror
@@ -77,19 +79,99 @@ class Signer(Protocol):
         """Return ``pdf_bytes`` signed; raise ``SignatureError`` with an Indonesian message."""
 
 
-def stamp_style():
+# The characters the signature block's font is prepared for: Latin (every Indonesian name and
+# title, with the accents of loan names), digits, punctuation and the symbols of a date line.
+STAMP_CHARACTERS = (*range(0x20, 0x7F), *range(0xA0, 0x250), *range(0x1E00, 0x1F00), *range(0x2000, 0x2070),
+                    0x20AC, 0x2116, 0x2122)
+STAMP_FONT_SIZE = 8
+# fontTools reports every table it subsets at INFO; the project's root logger is at INFO.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
+
+
+def stamp_font_path():
+    """The TrueType/OpenType font of the visible signature block (``SOPFLOW_STAMP_FONT``)."""
+    from django.conf import settings
+
+    return Path(settings.SOPFLOW_STAMP_FONT)
+
+
+@lru_cache(maxsize=2)
+def _stamp_font_program(path, mtime):
+    """The stamp font as a font program in a 1000-unit em, with the characters it can print.
+
+    pyHanko writes a CID font's glyph widths as the font's own units, while PDF counts them in
+    thousandths of an em: a font with another em size (DejaVu's is 2048) would print spaced out
+    and have widths that do not match its program, which PDF/A forbids. Scaled to 1000 units
+    (fontTools), widths and program agree. Kept to ``STAMP_CHARACTERS`` so the preparation, once
+    per process, takes a fraction of a second.
+    """
+    from fontTools import subset, ttLib
+    from fontTools.ttLib.scaleUpem import scale_upem
+
+    font = ttLib.TTFont(path)
+    options = subset.Options(hinting=False, notdef_outline=True, name_IDs=["*"], name_languages=["*"])
+    options.drop_tables += ["FFTM"]  # FontForge's timestamp table: fontTools cannot subset it
+    subsetter = subset.Subsetter(options=options)
+    subsetter.populate(unicodes=STAMP_CHARACTERS)
+    subsetter.subset(font)
+    if font["head"].unitsPerEm != 1000:
+        scale_upem(font, 1000)
+    output = io.BytesIO()
+    font.save(output)
+    return output.getvalue(), frozenset(font.getBestCmap())
+
+
+def stamp_font():
+    """``(program bytes, characters it has)`` of the configured stamp font; ``SignatureError``
+    when the file is missing or is not a TrueType/OpenType font."""
+    path = stamp_font_path()
+    try:
+        return _stamp_font_program(str(path), path.stat().st_mtime)
+    except OSError:
+        raise SignatureError(_("Huruf (font) blok tanda tangan tidak ditemukan di server (SOPFLOW_STAMP_FONT); "
+                               "hubungi admin.")) from None
+    except Exception:  # noqa: BLE001 - fontTools raises many kinds for a file that is not a font
+        raise SignatureError(_("Berkas huruf (font) blok tanda tangan (SOPFLOW_STAMP_FONT) bukan huruf TrueType/"
+                               "OpenType yang dapat dibaca; hubungi admin.")) from None
+
+
+class StampFontFactory:
+    """A pyHanko ``FontEngineFactory`` (the interface is this one method): the prepared stamp
+    font, embedded as a subset, shaped by HarfBuzz through pyHanko's ``GlyphAccumulator``."""
+
+    def __init__(self, program, size):
+        self.program, self.size = program, size
+
+    def create_font_engine(self, writer, obj_stream=None):
+        from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
+
+        if obj_stream is None and writer.stream_xrefs:
+            obj_stream = writer.prepare_object_stream()
+        return GlyphAccumulator(writer=writer, font_handle=io.BytesIO(self.program), font_size=self.size,
+                                obj_stream=obj_stream)
+
+
+def stamp_style(signer_name=""):
     """The visible block: QR code to the verification URL on the left, who and when on the right.
 
-    The text uses the PDF standard Courier font (Latin-1): embedding DejaVu through pyHanko's
-    OpenType engine needs HarfBuzz bindings and spaced the letters out in our tests.
+    The text is set in an embedded subset of ``SOPFLOW_STAMP_FONT`` (DejaVu Sans by default, the
+    reports' own face): a signed PDF/A report keeps every font embedded. A signer's name with a
+    letter the font does not have is refused before anything is signed (it would print as a box,
+    and PDF/A forbids the missing-glyph mark).
     """
     from pyhanko import stamp
     from pyhanko.pdf_utils import text
 
+    program, characters = stamp_font()
+    missing = sorted({char for char in signer_name if ord(char) not in characters and not char.isspace()})
+    if missing:
+        raise SignatureError(_("Nama penandatangan memuat huruf yang tidak dapat dicetak pada blok tanda tangan: "
+                               "%(chars)s.") % {"chars": " ".join(missing)})
+    factory = StampFontFactory(program, STAMP_FONT_SIZE)
     return stamp.QRStampStyle(
         stamp_text=_("Ditandatangani secara elektronik oleh:\n%(signer)s\n%(ts)s\nPindai kode QR untuk verifikasi"),
         timestamp_format="%d-%m-%Y %H.%M %Z",
-        text_box_style=text.TextBoxStyle(font_size=8, leading=10),
+        text_box_style=text.TextBoxStyle(font=factory, font_size=STAMP_FONT_SIZE, leading=10),
         border_width=1,
         background=None,
     )
@@ -189,6 +271,7 @@ def sign_with(cms_signer, pdf_bytes, *, signer_name, reason, location, verificat
         raise SignatureError(_("Dokumen ini sudah disahkan dengan tanda tangan yang tidak mengizinkan perubahan apa pun; "
                                "tanda tangan baru akan merusaknya. Tandatangani dokumen aslinya."))
     field_name = FIELD_NAME if FIELD_NAME not in existing else f"{FIELD_NAME}{len(existing) + 1}"
+    style = stamp_style(signer_name)  # before any request to the TSA: a name it cannot print stops here
     try:
         context = validation_context(list(cms_signer.cert_registry), trust_roots, timestamper)
         meta = signers.PdfSignatureMetadata(
@@ -198,7 +281,7 @@ def sign_with(cms_signer, pdf_bytes, *, signer_name, reason, location, verificat
             embed_validation_info=True, validation_context=context,
         )
         pdf_signer = signers.PdfSigner(
-            meta, signer=cms_signer, stamp_style=stamp_style(), timestamper=timestamper,
+            meta, signer=cms_signer, stamp_style=style, timestamper=timestamper,
             new_field_spec=fields.SigFieldSpec(field_name, on_page=_page_index(writer, placement.page),
                                                box=tuple(int(round(v)) for v in placement.box)),
         )

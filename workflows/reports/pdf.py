@@ -4,6 +4,11 @@ Every resource a report needs (stylesheet, logo, charts) is inlined into the HTM
 fetcher accepts only ``data:`` URLs: rendering never touches the network or the file system
 beyond the templates, so a crafted organisation name or logo setting cannot make the renderer
 fetch anything.
+
+Every PDF is written as PDF/A-3b (ISO 19005-3, level B): all fonts embedded, an sRGB output
+intent, and XMP metadata (title, author = the agency, subject) matching the document information
+dictionary, so an archived report still renders the same in decades. WeasyPrint's ``pdf/a-3b``
+variant does the structure; ``describe`` fills in the metadata.
 """
 
 import base64
@@ -27,6 +32,9 @@ STYLESHEET = STATIC_DIR / "report.css"
 # A4 in PDF points, for placing signature boxes on pages laid out in millimetres.
 MM = 72 / 25.4
 A4_WIDTH, A4_HEIGHT = 210 * MM, 297 * MM
+
+# ISO 19005-3 level B: PDF 1.7, embedded fonts, sRGB output intent, XMP with pdfaid:part=3.
+PDF_VARIANT = "pdf/a-3b"
 
 
 @lru_cache(maxsize=8)
@@ -66,12 +74,16 @@ def _fetcher():
     return URLFetcher(allowed_protocols={"data"}, fail_on_errors=False)
 
 
-def render_document(template_name, context, *, title, header_left=None, header_right=""):
+def render_document(template_name, context, *, title, header_left=None, header_right="", subject=None,
+                    sop=None):
     """Lay out ``template_name`` in Indonesian: a WeasyPrint ``Document`` (pages, anchors).
 
     ``title`` becomes the PDF's title metadata; ``header_left``/``header_right`` the running
-    header (the title by default). Callers build their context inside ``indonesian()`` too, so
-    every label is Indonesian whatever language the officer's browser asked for.
+    header (the title by default). The author is the organisation of the context (the agency that
+    issues the document); ``subject`` is its description, by default the kind of document and the
+    SOP it belongs to (``sop``, or the one the context names). Callers build their context inside
+    ``indonesian()`` too, so every label is Indonesian whatever language the officer's browser
+    asked for.
     """
     from weasyprint import HTML
 
@@ -86,15 +98,76 @@ def render_document(template_name, context, *, title, header_left=None, header_r
                 **context,
             },
         )
-    return HTML(string=html, base_url="data:,", url_fetcher=_fetcher()).render()
+        html_document = HTML(string=html, base_url="data:,", url_fetcher=_fetcher())
+        document = html_document.render(pdf_variant=PDF_VARIANT)
+        describe(document, title=title, author=_author(context),
+                 subject=subject or document_subject(context, title, sop=sop))
+    return document
 
 
-def render_pdf(template_name, context, *, title, header_left=None, header_right=""):
-    """``render_document`` written out as PDF bytes."""
+def describe(document, *, title, author, subject):
+    """Set the metadata WeasyPrint writes both to the information dictionary and to the XMP
+    stream (dc:title, dc:creator, dc:description): the same values in both, as PDF/A requires."""
+    document.metadata.title = str(title)
+    document.metadata.authors = [str(author)] if author else []
+    document.metadata.description = str(subject) if subject else None
+    document.metadata.generator = "SOPFlow"
+    return document
+
+
+def _author(context):
+    organisation = context.get("organisation")
+    return getattr(organisation, "name", None) or None
+
+
+def _sop_name(context, sop):
+    """The SOP a document belongs to: ``sop`` (a catalogue ``Sop``) or what the context names."""
+    sop = sop or context.get("sop")
+    if sop is not None and getattr(sop, "name", None):
+        return str(sop.name)
+    if context.get("sop_name"):
+        return str(context["sop_name"])
+    process = context.get("process")
+    catalogue = getattr(process, "catalogue", None) if process is not None else None
+    return str(catalogue.name) if catalogue is not None else None
+
+
+def document_subject(context, title, *, sop=None):
+    """The PDF subject: the kind of document (the context's own ``title``, else the document's
+    title) and, when known, the SOP it belongs to."""
+    from django.utils.translation import gettext as _
+
+    kind = str(context.get("subject") or context.get("title") or title)
+    name = _sop_name(context, sop)
+    if name and name not in kind:
+        return _("%(kind)s — SOP %(sop)s") % {"kind": kind, "sop": name}
+    return kind
+
+
+def _finish(document, pdf):
+    """Leave the producer to the XMP stream only (``pdf:Producer``).
+
+    pyHanko, signing in an incremental update, appends itself to the information dictionary's
+    /Producer but replaces the XMP one, and PDF/A requires the two to agree. With no /Producer in
+    the dictionary, pyHanko writes the same value to both.
+    """
+    pdf.info.pop("Producer", None)
+
+
+def write_pdf(document):
+    """A laid-out ``Document`` as PDF/A-3b bytes.
+
+    Only the glyphs used are embedded (``full_fonts=False``; a subset is an embedded font for
+    PDF/A as long as it has every glyph the document shows): a self-contained, small file.
+    """
+    return document.write_pdf(pdf_variant=PDF_VARIANT, full_fonts=False, finisher=_finish)
+
+
+def render_pdf(template_name, context, *, title, header_left=None, header_right="", subject=None, sop=None):
+    """``render_document`` written out as PDF/A-3b bytes."""
     document = render_document(template_name, context, title=title, header_left=header_left,
-                               header_right=header_right)
-    # Only the glyphs used are embedded (full_fonts=False): a self-contained, small file.
-    return document.write_pdf(full_fonts=False)
+                               header_right=header_right, subject=subject, sop=sop)
+    return write_pdf(document)
 
 
 def indonesian():

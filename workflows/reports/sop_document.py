@@ -23,7 +23,7 @@ from html import escape
 from django.utils.translation import gettext as _
 
 from .formatting import DASH, long_date
-from .pdf import indonesian, render_document
+from .pdf import indonesian, render_document, write_pdf
 
 # Page geometry in millimetres (landscape). The Prosedur table's fixed columns; the Pelaksana
 # columns share what is left once the Kegiatan column has its minimum width.
@@ -730,7 +730,9 @@ def sop_document(sop, organisation, *, paper="A4", version=1, returns=None, code
             if version and version > 1:
                 header_right = _("SOP %(code)s · versi %(version)s") % {"code": code, "version": version}
             document = render_document("reports/sop_document.html", context, title=title,
-                                       header_left=organisation.name, header_right=header_right)
+                                       header_left=organisation.name, header_right=header_right,
+                                       subject=_("Dokumen Standar Operasional Prosedur %(name)s")
+                                       % {"name": identity.nama})
         spans = prosedur_page_spans(document)
         if all(len(found) == 1 for found in spans.values()):
             return document
@@ -746,4 +748,4 @@ def render_sop_document(sop, organisation, *, paper="A4", version=1, returns=Non
     ``u<id>``). ``version`` above 1 is printed beside the Tanggal Revisi.
     """
     document = sop_document(sop, organisation, paper=paper, version=version, returns=returns, code=code)
-    return document.write_pdf(full_fonts=False)
+    return write_pdf(document)

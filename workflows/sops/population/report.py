@@ -217,4 +217,4 @@ def render_population_report(process, result, *, final: bool, approved_at=None, 
         context = population_report_context(process, result, final=final, approved_at=approved_at, signer=signer)
         header = context["title"] if final else f"{context['title']} — {_('DRAF')}"
         return render_pdf("reports/population.html", context, title=context["title"], header_left=header,
-                          header_right=process.organisation.short_name)
+                          header_right=process.organisation.short_name, sop=process.catalogue)

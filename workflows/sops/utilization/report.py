@@ -114,7 +114,7 @@ def render_utilization_report(process, figures, previous, evaluation_text) -> by
         context = utilization_context(process, figures, previous, evaluation_text)
         title = f"{context['title']} — {context['period']}"
         return render_pdf("reports/utilization.html", context, title=title,
-                          header_right=process.organisation.short_name)
+                          header_right=process.organisation.short_name, sop=process.catalogue)
 
 
 def _get(obj, name):
@@ -162,4 +162,5 @@ def render_lakip(process, lakip) -> bytes:
     with indonesian():
         context = lakip_context(process, lakip)
         title = f"{context['title']} — {context['period']}"
-        return render_pdf("reports/lakip.html", context, title=title, header_right=process.organisation.short_name)
+        return render_pdf("reports/lakip.html", context, title=title, header_right=process.organisation.short_name,
+                          sop=process.catalogue)
