@@ -60,3 +60,12 @@ def node_title(task):
 def moment(value, tz_name):
     """A moment in the organisation's own time zone, Indonesian style ("5 Jan 2026 16.00 WITA")."""
     return sla.format_moment(value, tz_name) if value else "—"
+
+
+@register.filter
+def percent(value, decimals=1):
+    """A percentage in the reports' Indonesian format, on the pages too: 46.15 -> '46,2%' (one
+    decimal unless told); '–' for none."""
+    from ..reports.formatting import percent as indonesian_percent
+
+    return indonesian_percent(value if value in (None, "") else float(value), int(decimals))
