@@ -1,5 +1,6 @@
 """SOP B task pages (Pengumpulan dan Penghitungan Data Kinerja Pemanfaatan Data Kependudukan)."""
 
+from decimal import Decimal
 
 from django import forms as django_forms
 from django.contrib import messages
@@ -12,7 +13,9 @@ from workflows.views.signing import SigningStepMixin
 
 from . import forms
 from .definition import SOP_B
-from .models import Evaluation, Evidence, LakipMaterial, UtilizationCount, UtilizationEntry, utilization_figures
+from .models import (
+    PERCENT_DECIMALS, Evaluation, Evidence, LakipMaterial, UtilizationCount, UtilizationEntry, utilization_figures,
+)
 from .report import LAKIP_TITLE, REPORT_TITLE, lakip_cover_title, render_lakip, render_utilization_report, report_cover_title
 
 
@@ -199,7 +202,8 @@ class LakipView(SigningStepMixin, StepView):
         initial = super().get_initial()
         count = self.process.utilization_counts.order_by("-created").first()
         if count:
-            initial["realisation"] = count.figures["share_percent"]
+            # One decimal, as the form takes it (a count stored before that had two).
+            initial["realisation"] = round(Decimal(str(count.figures["share_percent"])), PERCENT_DECIMALS)
         last = self.process.lakip_materials.order_by("-created").first()
         if last:
             initial.update(indicator=last.indicator, target=last.target, realisation=last.realisation, analysis=last.analysis)
