@@ -1,5 +1,5 @@
 """A step whose officer signs the document the step produces (PAdES, with the signer of their
-``SigningIdentity``, as SOP A's final report): shared by any SOP's step views.
+``SigningIdentity``): shared by any SOP's step views.
 
 The document is rendered and signed in ``prepare`` (outside the step's transaction, see
 ``workflows.views.base.step_view``), written under a temporary name readable by the service user

@@ -94,7 +94,9 @@ def utilization_context(process, figures, previous, evaluation_text, *, agreemen
          _change(figures["opd_total"], previous["opd_total"] if previous else None)),
         (_("Persentase OPD yang memanfaatkan"), pct(figures["share_percent"]),
          pct(previous["share_percent"]) if previous else DASH,
-         _change(figures["share_percent"], previous["share_percent"] if previous else None, PERCENT_DECIMALS,
+         # The change of the percentages as printed (one decimal), so that the row adds up on paper.
+         _change(round(figures["share_percent"], PERCENT_DECIMALS),
+                 round(previous["share_percent"], PERCENT_DECIMALS) if previous else None, PERCENT_DECIMALS,
                  _(" poin"))),
         (_("Jumlah pemanfaatan"), number(figures["total_uses"]), number(previous["total_uses"]) if previous else DASH,
          _change(figures["total_uses"], previous["total_uses"] if previous else None)),
