@@ -101,8 +101,9 @@ def drive_population(org, dkb_file, visit=None, until=None):
 
 def drive_utilization(org, visit=None):
     """SOP B from the Kabid's order to the Sekretariat's check, like ``drive_population``."""
-    from .test_utilization_flow import add_entry, entry
+    from .test_utilization_flow import add_entry, entry, sopb_signers
 
+    sopb_signers(org)  # steps 5 and 6 sign the Kasi's report and the Kabid's LAKIP material
     process = start_utilization(org["kabid"])
     bodies = step_bodies(org, None, UTILIZATION_STEPS)
     for node, actor, _data in UTILIZATION_STEPS:

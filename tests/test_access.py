@@ -31,8 +31,9 @@ UTILIZATION_STEPS = [
     ("instruct_staff", "kasi", lambda org, f: {"text": "Isi.", "staff": [org["staf"].pk]}),
     ("fill_list", "staf", None),  # filled below: needs a row first
     ("count", "staf", lambda org, f: {"confirmed": "on"}),
-    ("evaluate", "kasi", lambda org, f: {"decision": "approve", "analysis": "Baik."}),
-    ("lakip", "kabid", lambda org, f: {"indicator": "I", "target": "10", "realisation": "10", "analysis": "A"}),
+    ("evaluate", "kasi", lambda org, f: {"decision": "approve", "analysis": "Baik.", "passphrase": SIGNING_PASSPHRASE}),
+    ("lakip", "kabid", lambda org, f: {"indicator": "I", "target": "10", "realisation": "10", "analysis": "A",
+                                       "passphrase": SIGNING_PASSPHRASE}),
     ("check", "sekretariat", lambda org, f: {"decision": "approve"}),
 ]
 
@@ -88,8 +89,9 @@ def test_every_sop_a_task_is_refused_to_every_wrong_role_and_to_the_other_organi
 
 
 def test_every_sop_b_task_is_refused_to_every_wrong_role_and_to_the_other_organisation(sumbar, bengkulu, outsider):
-    from .test_utilization_flow import add_entry, entry
+    from .test_utilization_flow import add_entry, entry, sopb_signers
 
+    sopb_signers(sumbar)  # steps 5 and 6 sign the Kasi's report and the Kabid's LAKIP material
     process = start_utilization(sumbar["kabid"])
     for node, actor, data in UTILIZATION_STEPS:
         if node == "count":

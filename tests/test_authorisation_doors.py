@@ -40,7 +40,7 @@ SERVED = {"dkb_download": {"purged_at__isnull": True}}
 # URLs of one SOP only (the other SOP's process answers 404).
 SOP_ONLY = {
     "dkb_download": "A", "run_status": "A", "final_report_status": "A", "tables_download": "A", "draft_report": "A",
-    "signed_document": {"A", "authored"}, "backup_download": "A", "utilization_report": "B", "lakip_pdf": "B",
+    "signed_document": {"A", "B", "authored"}, "backup_download": "A", "utilization_report": "B", "lakip_pdf": "B",
     "evidence_download": "B", "authored_attachment": "authored",
 }
 FLOW_OF = {"A": "population", "B": "utilization", "authored": "sop"}

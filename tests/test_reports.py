@@ -189,20 +189,21 @@ PREVIOUS = {
 
 
 def test_utilization_report_compares_with_the_previous_period():
-    pdf = render_utilization_report(sumbar_process(), FIGURES, PREVIOUS, "Pemanfaatan naik.\n\nBappeda tetap aktif.")
+    pdf, _placement = render_utilization_report(sumbar_process(), FIGURES, PREVIOUS,
+                                                "Pemanfaatan naik.\n\nBappeda tetap aktif.")
     pages = pages_text(pdf)
     text = "\n".join(pages)
     assert "Halaman 1 dari" in pages[0]
-    assert "2 dari 14 OPD (14,29%)" in text
+    assert "2 dari 14 OPD (14,3%)" in text and "14,29" not in text  # one decimal, as every SOP B percentage
     assert "24.706" in text and "23.456" in text
     assert "Triwulan I 2026" in text and "Triwulan II 2026" in text
     assert "+23.706" in text  # change in total uses
-    assert "+7,15 poin" in text
+    assert "+7,2 poin" in text
     assert "Bappeda tetap aktif." in text
 
 
 def test_utilization_report_without_previous_period_says_so():
-    text = "\n".join(pages_text(render_utilization_report(sumbar_process(period_number=1), FIGURES, None, "")))
+    text = "\n".join(pages_text(render_utilization_report(sumbar_process(period_number=1), FIGURES, None, "")[0]))
     assert "Tahun 2025" not in text
     assert "Triwulan IV 2025" in text and "tidak tersedia" in text
 
@@ -210,8 +211,8 @@ def test_utilization_report_without_previous_period_says_so():
 def test_lakip_material_shows_target_realisation_and_achievement():
     lakip = {"indicator": "Persentase OPD yang memanfaatkan data kependudukan", "target": Decimal("20.00"),
              "realisation": Decimal("21.43"), "achievement": None, "analysis": "Capaian melampaui target."}
-    text = "\n".join(pages_text(render_lakip(sumbar_process(), lakip)))
-    assert "20,00%" in text and "21,43%" in text and "107,15%" in text
+    text = "\n".join(pages_text(render_lakip(sumbar_process(), lakip)[0]))
+    assert "20,0%" in text and "21,4%" in text and "107,2%" in text  # one decimal, rounded half up
     assert "Tercapai" in text and "Capaian melampaui target." in text
 
 

@@ -24,6 +24,10 @@ class Organisation(models.Model):
     )
     province_name = models.CharField(_("nama provinsi"), max_length=100)
     unit_name = models.CharField(_("bidang/seksi"), max_length=200, blank=True)
+    city = models.CharField(
+        _("kota tempat kedudukan"), max_length=100, blank=True,
+        help_text=_("Dicetak sebelum tanggal di atas tanda tangan, mis. Padang. Kosong: nama provinsi."),
+    )
     timezone = models.CharField(_("zona waktu"), max_length=40, choices=TIMEZONES, default="Asia/Jakarta")
     head_title = models.CharField(_("jabatan pimpinan"), max_length=200, default="Kepala Dinas")
     head_name = models.CharField(_("nama pimpinan"), max_length=200, blank=True)
@@ -36,6 +40,11 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def signing_place(self):
+        """Where its documents are signed, as printed before the date ("Padang, 1 Desember 2026")."""
+        return self.city or self.province_name
 
     def sop_nomor(self, sop):
         """The Nomor SOP this organisation prints for ``sop`` (a ``Sop``): the number its admin

@@ -71,3 +71,12 @@ def unread_notifications(user):
     if not getattr(user, "is_authenticated", False) or not hasattr(user, "officer"):
         return None
     return Notification.objects.unread().filter(recipient=user).count()
+
+
+@register.filter
+def percent(value, decimals=1):
+    """A percentage in the reports' Indonesian format, on the pages too: 46.15 -> '46,2%' (one
+    decimal unless told); '–' for none."""
+    from ..reports.formatting import percent as indonesian_percent
+
+    return indonesian_percent(value if value in (None, "") else float(value), int(decimals))

@@ -35,14 +35,50 @@ def seed_organisation(organisation):
         Opd.objects.get_or_create(organisation=organisation, name=name, defaults={"short_name": short})
 
 
+# The demo Kasi and Kabid sign SOP B's outputs (steps 5 and 6): synthetic NIPs, and certificates
+# from the organisation's demo CA (seed_demo's, same passphrase: the demo password).
+DEMO_SIGNERS = {Role.KASI: "198505172010012003", Role.KABID: "197811092003121002"}
+
+
+def demo_signers(organisation):
+    import tempfile
+    from io import StringIO
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from workflows.management.commands.make_demo_ca import signer_file_name
+    from workflows.management.commands.seed_demo import DEMO_PASSWORD, username
+    from workflows.models import Officer, SigningIdentity
+
+    for role, nip in DEMO_SIGNERS.items():
+        officer = Officer.objects.select_related("user").get(user__username=username(DEMO_ORGANISATION, role))
+        if not officer.nip:
+            officer.nip = nip
+            officer.save(update_fields=["nip"])
+        directory = Path(settings.SIGNING_DIR) / DEMO_ORGANISATION
+        p12 = directory / signer_file_name(officer.display_name)
+        if not p12.exists():
+            with tempfile.NamedTemporaryFile("w", suffix=".txt") as secret:
+                secret.write(DEMO_PASSWORD)
+                secret.flush()
+                call_command("make_demo_ca", str(directory), signer=officer.display_name,
+                             organisation=organisation.name, passphrase_file=secret.name, stdout=StringIO())
+        SigningIdentity.objects.update_or_create(officer=officer, defaults={"kind": "pkcs12", "p12_path": str(p12)})
+
+
 def seed_processes(command, key, organisation):
     if key != DEMO_ORGANISATION:
         return
+    demo_signers(organisation)
     utilization_process(command, key, 2, until=None)  # Triwulan II 2026 finished
     utilization_process(command, key, 3, until="fill_list")  # staff filling the list
 
 
 def utilization_process(command, key, quarter, until):
+    from workflows.management.commands.seed_demo import DEMO_PASSWORD
+
     process = command.start(key, SOP_B, {
         "year": 2026, "period_type": "triwulan", "period_number": quarter, "text": "Buat daftar pemanfaatan.",
     })
@@ -61,17 +97,19 @@ def utilization_process(command, key, quarter, until):
             "action": "add", "opd": opd.pk, "use_type": ["nik", "data", "ktpel"][index % 3],
             "access_method": ["web_service", "web_portal", "card_reader"][index % 3],
             "pks_number": f"119/{index + 1}/PKS-DUKCAPIL/2025", "pks_date": "2025-02-01",
-            "pks_expiry": "2030-02-01", "purpose": "Verifikasi data penerima layanan",
+            # One PKS ended after the quarter: the report flags it "sudah berakhir".
+            "pks_expiry": "2026-09-30" if index == 1 else "2030-02-01", "purpose": "Verifikasi data penerima layanan",
             "uses": 150 * (index + 1) * quarter,
         })
     command.do(key, Role.STAF, process, "fill_list", {"action": "submit"})
     command.do(key, Role.STAF, process, "count", {"confirmed": "on"})
     command.do(key, Role.KASI, process, "evaluate", {
         "decision": "approve", "analysis": "Enam OPD memanfaatkan data kependudukan melalui PKS yang berlaku.",
+        "passphrase": DEMO_PASSWORD,
     })
     command.do(key, Role.KABID, process, "lakip", {
         "indicator": "Persentase OPD yang memanfaatkan data kependudukan", "target": "40",
-        "realisation": "46.15", "analysis": "Capaian melampaui target triwulan.",
+        "realisation": "46.2", "analysis": "Capaian melampaui target triwulan.", "passphrase": DEMO_PASSWORD,
     })
     command.do(key, Role.SEKRETARIAT, process, "check", {"decision": "approve"})
     return process

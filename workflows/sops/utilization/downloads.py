@@ -13,33 +13,45 @@ from workflows.views.documents import pdf_response, stream_file
 
 from .definition import SOP_B
 from .models import Evidence, utilization_figures
-from .report import render_lakip, render_utilization_report
-from .views import previous_period_figures
+from .report import LAKIP_TITLE, REPORT_TITLE
+from .views import utilization_report
+
+
+def latest_signed(process, prefix):
+    return process.signed_documents.filter(title__startswith=f"{prefix}-").order_by("-signed_at", "-pk").first()
+
+
+def signed_response(request, document):
+    return stream_file(request, document.process, document.file, f"{document.title}.pdf", document.title)
 
 
 class UtilizationReportView(View):
-    """SOP B: the Laporan Pemanfaatan Data Kependudukan oleh OPD (from step 5 on)."""
+    """SOP B: the Laporan Pemanfaatan Data Kependudukan oleh OPD: the copy the Kasi signed at step
+    5, or before that the draft (watermarked, unsigned) of the counts so far."""
 
     def get(self, request, process_pk):
         # A process of another SOP has no utilization report: 404, not a 500.
         process = get_object_or_404(SopProcess.objects.select_related("organisation"), pk=process_pk, sop=SOP_B.code)
+        document = latest_signed(process, REPORT_TITLE)
+        if document is not None:
+            return signed_response(request, document)
         count = process.utilization_counts.order_by("-created").first()
         figures = count.figures if count else utilization_figures(process)
-        previous = previous_period_figures(process)
         evaluation = process.evaluations.order_by("-created").first()
-        pdf = render_utilization_report(process, figures, previous["figures"] if previous else None,
-                                        evaluation.analysis if evaluation else "")
-        return pdf_response(request, process, pdf, f"laporan-pemanfaatan-{process.pk}.pdf", _("laporan pemanfaatan (PDF)"))
+        pdf, _placement = utilization_report(process, figures, evaluation.analysis if evaluation else "", final=False)
+        return pdf_response(request, process, pdf, f"draf-laporan-pemanfaatan-{process.pk}.pdf",
+                            _("draf laporan pemanfaatan (PDF)"))
 
 
 class LakipView(View):
+    """SOP B: the LAKIP Bidang material as the Kabid signed it at step 6 (the latest signing)."""
+
     def get(self, request, process_pk):
         process = get_object_or_404(SopProcess.objects.select_related("organisation"), pk=process_pk, sop=SOP_B.code)
-        lakip = process.lakip_materials.order_by("-created").first()
-        if lakip is None:
+        document = latest_signed(process, LAKIP_TITLE)
+        if document is None:
             raise Http404
-        pdf = render_lakip(process, lakip)
-        return pdf_response(request, process, pdf, f"lakip-bidang-{process.pk}.pdf", _("bahan LAKIP Bidang (PDF)"))
+        return signed_response(request, document)
 
 
 class EvidenceDownloadView(View):

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -108,8 +110,23 @@ class ConfirmCountForm(forms.Form):
     )
 
 
+def passphrase_field():
+    """The signer's certificate passphrase, asked at every signing and never stored."""
+    from workflows.signing import signing_time_note
+
+    return forms.CharField(
+        label=_("Passphrase sertifikat tanda tangan elektronik"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=f"{_('Diminta setiap kali menandatangani; tidak pernah disimpan.')} {signing_time_note()}",
+    )
+
+
 class EvaluateForm(ReviewForm):
-    approve_label = _("Teruskan laporan kepada Kabid")
+    """Step 5: the Kasi's analysis; forwarding it signs the Laporan Pemanfaatan Data Kependudukan."""
+
+    approve_label = _("Tandatangani laporan dan teruskan kepada Kabid")
     return_label = _("Kembalikan ke Staf untuk diperbaiki")
 
     analysis = forms.CharField(
@@ -118,15 +135,29 @@ class EvaluateForm(ReviewForm):
         required=False,
         max_length=10000,
     )
-    field_order = ["analysis", "decision", "notes"]
+    field_order = ["analysis", "decision", "passphrase", "notes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["passphrase"] = passphrase_field()
+        self.order_fields(self.field_order)
 
     def clean(self):
         cleaned = super().clean()
         from workflows.models import Review
 
-        if cleaned.get("decision") == Review.APPROVE and not cleaned.get("analysis", "").strip():
-            self.add_error("analysis", _("Tuliskan analisis dan evaluasi sebelum meneruskan laporan."))
+        if cleaned.get("decision") == Review.APPROVE:
+            if not cleaned.get("analysis", "").strip():
+                self.add_error("analysis", _("Tuliskan analisis dan evaluasi sebelum meneruskan laporan."))
+            if not cleaned.get("passphrase"):
+                self.add_error("passphrase", _("Masukkan passphrase untuk menandatangani laporan."))
         return cleaned
+
+    @property
+    def signs(self):
+        from workflows.models import Review
+
+        return self.cleaned_data.get("decision") == Review.APPROVE
 
 
 class LakipForm(forms.Form):
@@ -135,9 +166,20 @@ class LakipForm(forms.Form):
         max_length=300,
         initial=_("Persentase OPD yang memanfaatkan data kependudukan"),
     )
-    target = forms.DecimalField(label=_("Target (%)"), min_value=0.01, max_value=1000, decimal_places=2)
-    realisation = forms.DecimalField(label=_("Realisasi (%)"), min_value=0, max_value=1000, decimal_places=2)
+    # One decimal, as every percentage of this SOP (PERCENT_DECIMALS); Django says so in Indonesian.
+    target = forms.DecimalField(label=_("Target (%)"), min_value=Decimal("0.1"), max_value=1000, decimal_places=1)
+    realisation = forms.DecimalField(label=_("Realisasi (%)"), min_value=0, max_value=1000, decimal_places=1)
     analysis = forms.CharField(label=_("Analisis capaian"), widget=forms.Textarea(attrs={"rows": 6}))
+    signs = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["passphrase"] = passphrase_field()
+        self.fields["passphrase"].required = True
+        self.fields["passphrase"].error_messages["required"] = _("Masukkan passphrase untuk menandatangani bahan LAKIP.")
+        self.fields["passphrase"].help_text = _(
+            "Menyimpan bahan LAKIP berarti menandatanganinya secara elektronik. %(help)s"
+        ) % {"help": self.fields["passphrase"].help_text}
 
 
 class CheckForm(ReviewForm):

@@ -1,6 +1,6 @@
 """SOP B: the OPD master list and the Daftar Pemanfaatan Data Kependudukan oleh OPD."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import models
@@ -59,6 +59,42 @@ class AccessMethod(models.TextChoices):
     AGGREGATE = "aggregate", _("Data agregat/balikan")
 
 
+# Percentages of this SOP (share of OPDs, LAKIP target, realisation, achievement): one decimal
+# everywhere they are computed, stored and printed.
+PERCENT_DECIMALS = 1
+
+# A PKS that ends within this many days of a report's date is flagged "akan berakhir".
+PKS_WARNING_DAYS = 90
+
+
+class PksStatus(models.TextChoices):
+    IN_FORCE = "berlaku", _("berlaku")
+    EXPIRING = "akan_berakhir", _("akan berakhir")
+    EXPIRED = "sudah_berakhir", _("sudah berakhir")
+
+
+def pks_status(expiry, on):
+    """Whether a PKS valid until ``expiry`` (its last day) has ended by the day ``on``, ends
+    within PKS_WARNING_DAYS after it, or stays in force longer."""
+    if expiry < on:
+        return PksStatus.EXPIRED
+    if (expiry - on).days <= PKS_WARNING_DAYS:
+        return PksStatus.EXPIRING
+    return PksStatus.IN_FORCE
+
+
+class UtilizationEntryQuerySet(models.QuerySet):
+    def agreements(self):
+        """One row per OPD and PKS as the staff entered it (number, date, validity, access method),
+        however many use types it covers: dicts ``opd``, ``pks_number``, ``pks_date``,
+        ``pks_expiry``, ``access_method``, ordered by OPD and expiry."""
+        return (
+            self.values("opd__name", "pks_number", "pks_date", "pks_expiry", "access_method")
+            .distinct()
+            .order_by("opd__name", "pks_expiry", "pks_number", "access_method")
+        )
+
+
 class UtilizationEntry(models.Model):
     """One row of the list: one OPD's use of population data in the period."""
 
@@ -74,8 +110,13 @@ class UtilizationEntry(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created = models.DateTimeField(auto_now_add=True)
 
+    objects = UtilizationEntryQuerySet.as_manager()
+
     class Meta:
         ordering = ["opd__name", "use_type", "pk"]
+
+    def pks_status(self, on):
+        return pks_status(self.pks_expiry, on)
 
 
 def evidence_path(instance, filename):
@@ -133,10 +174,16 @@ class LakipMaterial(models.Model):
 
     @property
     def achievement(self):
-        """Capaian = realisasi / target x 100 (Permenpan RB 53/2014 style), 2 decimals."""
-        if not self.target:
-            return None
-        return (Decimal(self.realisation) / Decimal(self.target) * 100).quantize(Decimal("0.01"))
+        """Capaian = realisasi / target x 100 (Permenpan RB 53/2014 style), one decimal."""
+        return achievement(self.target, self.realisation)
+
+
+def achievement(target, realisation):
+    """Capaian (%) of a realisation against a target, to PERCENT_DECIMALS; None without a target."""
+    if not target:
+        return None
+    value = Decimal(str(realisation)) / Decimal(str(target)) * 100
+    return value.quantize(Decimal(1).scaleb(-PERCENT_DECIMALS), rounding=ROUND_HALF_UP)
 
 
 def utilization_figures(process):
@@ -150,8 +197,9 @@ def utilization_figures(process):
     entries = UtilizationEntry.objects.filter(process=process)
     in_force = Q(pks_date__lte=process.period_end, pks_expiry__gte=process.period_start)
     per_opd = [
-        {"opd": row["opd__name"], "entries": row["entries"], "uses": row["uses"] or 0}
-        for row in entries.values("opd__name")
+        {"opd": row["opd__name"], "short": row["opd__short_name"] or row["opd__name"], "entries": row["entries"],
+         "uses": row["uses"] or 0}
+        for row in entries.values("opd__name", "opd__short_name")
         .annotate(entries=Count("id"), uses=Sum("uses"))
         .order_by("opd__name")
     ]
@@ -164,7 +212,7 @@ def utilization_figures(process):
     ]
     using = entries.filter(in_force, uses__gt=0).values("opd").distinct().count()
     total = Opd.objects.filter(organisation_id=process.organisation_id, is_active=True).count()
-    share = round(using * 100 / total, 2) if total else 0.0
+    share = round(using * 100 / total, PERCENT_DECIMALS) if total else 0.0
     return {
         "per_opd": per_opd,
         "per_type": per_type,

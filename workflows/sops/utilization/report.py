@@ -10,7 +10,18 @@ from workflows.models.process import PERIOD_LIMITS, ROMAN, PeriodType
 
 from workflows.reports.charts import fit, share_bar
 from workflows.reports.formatting import DASH, long_date, number, percent
-from workflows.reports.pdf import indonesian, render_pdf
+from workflows.reports.pdf import indonesian
+from workflows.reports.signature import render_signable
+
+from .models import PERCENT_DECIMALS, PKS_WARNING_DAYS, AccessMethod, PksStatus, achievement, pks_status
+
+REPORT_TITLE = "laporan-pemanfaatan"
+LAKIP_TITLE = "lakip-bidang"
+
+
+def pct(value):
+    """A percentage of this SOP: one decimal, Indonesian comma ('46,2%')."""
+    return percent(value, PERCENT_DECIMALS)
 
 
 def period_name(period_type, year, period_number):
@@ -44,7 +55,34 @@ def _uses_by_type(figures):
     return {row["type"]: row for row in (figures or {}).get("per_type", [])}
 
 
-def utilization_context(process, figures, previous, evaluation_text):
+def agreement_rows(agreements, day):
+    """The PKS table: per OPD the PKS the staff entered, flagged against the report's ``day``."""
+    methods = dict(AccessMethod.choices)
+    rows = []
+    for index, row in enumerate(agreements, start=1):
+        status = pks_status(row["pks_expiry"], day)
+        days = (row["pks_expiry"] - day).days
+        if status == PksStatus.EXPIRED:
+            note = _("sudah berakhir")
+        elif status == PksStatus.EXPIRING:
+            note = _("akan berakhir (%(days)s hari lagi)") % {"days": number(days)}
+        else:
+            note = _("berlaku")
+        rows.append({"index": index, "opd": row["opd__name"], "number": row["pks_number"],
+                     "date": long_date(row["pks_date"]), "expiry": long_date(row["pks_expiry"]),
+                     "method": str(methods.get(row["access_method"], row["access_method"])),
+                     "status": str(status), "note": note, "flagged": status != PksStatus.IN_FORCE})
+    return rows
+
+
+def utilization_context(process, figures, previous, evaluation_text, *, agreements=(), day=None, signature=None,
+                        final=True):
+    """What the utilization report prints; ``agreements``: ``UtilizationEntry.objects.agreements()``
+    rows, flagged against ``day`` (the report's date); ``signature``: a ``SignatureBlock``."""
+    from workflows.models.acting import local_day
+
+    day = day or local_day(process.organisation)
+    pks = agreement_rows(agreements, day)
     by_type, before_type = _uses_by_type(figures), _uses_by_type(previous)
     types = list(dict.fromkeys([*by_type, *before_type]))
     labels = {key: (by_type.get(key) or before_type.get(key))["label"] for key in types}
@@ -54,9 +92,12 @@ def utilization_context(process, figures, previous, evaluation_text):
          _change(figures["opd_using"], previous["opd_using"] if previous else None)),
         (_("Jumlah OPD aktif"), number(figures["opd_total"]), number(previous["opd_total"]) if previous else DASH,
          _change(figures["opd_total"], previous["opd_total"] if previous else None)),
-        (_("Persentase OPD yang memanfaatkan"), percent(figures["share_percent"]),
-         percent(previous["share_percent"]) if previous else DASH,
-         _change(figures["share_percent"], previous["share_percent"] if previous else None, 2, _(" poin"))),
+        (_("Persentase OPD yang memanfaatkan"), pct(figures["share_percent"]),
+         pct(previous["share_percent"]) if previous else DASH,
+         # The change of the percentages as printed (one decimal), so that the row adds up on paper.
+         _change(round(figures["share_percent"], PERCENT_DECIMALS),
+                 round(previous["share_percent"], PERCENT_DECIMALS) if previous else None, PERCENT_DECIMALS,
+                 _(" poin"))),
         (_("Jumlah pemanfaatan"), number(figures["total_uses"]), number(previous["total_uses"]) if previous else DASH,
          _change(figures["total_uses"], previous["total_uses"] if previous else None)),
     ]
@@ -74,7 +115,8 @@ def utilization_context(process, figures, previous, evaluation_text):
         "share": fit(share_bar(figures["opd_using"], figures["opd_total"], _("OPD memanfaatkan"),
                                _("belum memanfaatkan"), title=_("Persentase OPD yang memanfaatkan data kependudukan")),
                      174),
-        "per_opd": fit(hbar_chart([row["opd"] for row in per_opd], series,
+        # The chart names OPDs by their short names (the table above has the full ones): no label is cut.
+        "per_opd": fit(hbar_chart([row.get("short") or row["opd"] for row in per_opd], series,
                                   title=_("Jumlah pemanfaatan per OPD"), width=680), 174, 150) if per_opd else "",
         "per_type": fit(hbar_chart(
             [labels[key] for key in types],
@@ -83,7 +125,13 @@ def utilization_context(process, figures, previous, evaluation_text):
             title=_("Jumlah pemanfaatan menurut jenis"), width=680), 174, 90) if types else "",
     }
     return {
-        "final": True,
+        "final": final,
+        "signature": signature.as_context() if signature else None,
+        "report_date": long_date(day),
+        "pks": pks,
+        "pks_expiring": number(sum(1 for row in pks if row["status"] == PksStatus.EXPIRING)),
+        "pks_expired": number(sum(1 for row in pks if row["status"] == PksStatus.EXPIRED)),
+        "pks_warning_days": number(PKS_WARNING_DAYS),
         "organisation": process.organisation,
         "title": _("Laporan Pemanfaatan Data Kependudukan oleh OPD"),
         "period": process.period_label,
@@ -91,7 +139,7 @@ def utilization_context(process, figures, previous, evaluation_text):
         "has_previous": previous is not None,
         "opd_using": number(figures["opd_using"]),
         "opd_total": number(figures["opd_total"]),
-        "share": percent(figures["share_percent"]),
+        "share": pct(figures["share_percent"]),
         "total_uses": number(figures["total_uses"]),
         "per_opd": [(index, row["opd"], number(row["entries"]), number(row["uses"]))
                     for index, row in enumerate(per_opd, start=1)],
@@ -104,17 +152,31 @@ def utilization_context(process, figures, previous, evaluation_text):
     }
 
 
-def render_utilization_report(process, figures, previous, evaluation_text) -> bytes:
-    """SOP B step 5: the OPD utilization report as PDF bytes.
+def report_cover_title(process):
+    return f"{_('Laporan Pemanfaatan Data Kependudukan oleh OPD')} — {process.period_label}"
+
+
+def render_utilization_report(process, figures, previous, evaluation_text, *, agreements=(), day=None,
+                              signature=None, final=True):
+    """SOP B step 5: the OPD utilization report as ``(pdf_bytes, placement)``, ``placement`` being
+    where its signature block leaves the stamp's box (``workflows.signing.Placement`` dict).
 
     ``figures`` and ``previous`` (or ``None``) are ``workflows.sops.utilization.models.utilization_figures``
-    dicts for this period and the one before; ``evaluation_text`` is the Kasi's analysis.
+    dicts for this period and the one before; ``evaluation_text`` is the Kasi's analysis;
+    ``final=False`` is the unsigned draft (watermarked).
     """
     with indonesian():
+<<<<<<< HEAD
         context = utilization_context(process, figures, previous, evaluation_text)
         title = f"{context['title']} — {context['period']}"
         return render_pdf("reports/utilization.html", context, title=title,
                           header_right=process.organisation.short_name, sop=process.catalogue)
+=======
+        context = utilization_context(process, figures, previous, evaluation_text, agreements=agreements, day=day,
+                                      signature=signature, final=final)
+        return render_signable("reports/utilization.html", context, title=report_cover_title(process),
+                               header_right=process.organisation.short_name)
+>>>>>>> issue11-sopb
 
 
 def _get(obj, name):
@@ -125,42 +187,54 @@ def _decimal(value):
     return None if value is None else Decimal(str(value))
 
 
-def lakip_context(process, lakip):
+def lakip_context(process, lakip, *, day=None, signature=None, final=True):
+    from workflows.models.acting import local_day
+
     target, realisation = _decimal(_get(lakip, "target")), _decimal(_get(lakip, "realisation"))
-    achievement = _decimal(_get(lakip, "achievement"))
-    if achievement is None and target:
-        achievement = (realisation / target * 100).quantize(Decimal("0.01"))
+    capaian = achievement(target, realisation) if realisation is not None else None
     status = DASH
-    if achievement is not None:
-        status = _("Tercapai") if achievement >= 100 else _("Belum tercapai")
+    if capaian is not None:
+        status = _("Tercapai") if capaian >= 100 else _("Belum tercapai")
     chart = hbar_chart(
-        [_get(lakip, "indicator")],
+        [_("Indikator %(number)s") % {"number": 1}],  # the table's row 1: a long indicator name is never cut
         [(_("Target"), [float(target or 0)]), (_("Realisasi"), [float(realisation or 0)])],
-        title=_("Target dan realisasi"), value_format=lambda value: percent(value), width=680,
+        title=_("Target dan realisasi"), value_format=pct, width=680,
     )
     return {
-        "final": True,
+        "final": final,
+        "signature": signature.as_context() if signature else None,
+        "report_date": long_date(day or local_day(process.organisation)),
         "organisation": process.organisation,
         "title": _("Bahan LAKIP Bidang"),
         "period": process.period_label,
         "indicator": _get(lakip, "indicator"),
-        "target": percent(target),
-        "realisation": percent(realisation),
-        "achievement": percent(achievement),
+        "target": pct(target),
+        "realisation": pct(realisation),
+        "achievement": pct(capaian),
         "status": status,
         "analysis": paragraphs(_get(lakip, "analysis")),
         "chart": fit(chart, 174, 50),
     }
 
 
-def render_lakip(process, lakip) -> bytes:
-    """SOP B step 6: the LAKIP Bidang material (Bab III A. Capaian Kinerja) as PDF bytes.
+def lakip_cover_title(process):
+    return f"{_('Bahan LAKIP Bidang')} — {process.period_label}"
+
+
+def render_lakip(process, lakip, *, day=None, signature=None, final=True):
+    """SOP B step 6: the LAKIP Bidang material (Bab III A. Capaian Kinerja) as ``(pdf_bytes, placement)``.
 
     ``lakip`` is a ``LakipMaterial`` or any object/dict with ``indicator``, ``target`` and
-    ``realisation`` (percentages), ``achievement`` (computed from them when missing) and ``analysis``.
+    ``realisation`` (percentages) and ``analysis``; the achievement is computed from them.
     """
     with indonesian():
+<<<<<<< HEAD
         context = lakip_context(process, lakip)
         title = f"{context['title']} — {context['period']}"
         return render_pdf("reports/lakip.html", context, title=title, header_right=process.organisation.short_name,
                           sop=process.catalogue)
+=======
+        context = lakip_context(process, lakip, day=day, signature=signature, final=final)
+        return render_signable("reports/lakip.html", context, title=lakip_cover_title(process),
+                               header_right=process.organisation.short_name)
+>>>>>>> issue11-sopb

@@ -1,5 +1,6 @@
 """SOP B task pages (Pengumpulan dan Penghitungan Data Kinerja Pemanfaatan Data Kependudukan)."""
 
+from decimal import Decimal
 
 from django import forms as django_forms
 from django.contrib import messages
@@ -8,10 +9,14 @@ from django.utils.translation import gettext as _
 
 from workflows.models import SopProcess
 from workflows.views.base import ReviewStepView, StartView, StepView, record_instruction
+from workflows.views.signing import SigningStepMixin
 
 from . import forms
 from .definition import SOP_B
-from .models import Evaluation, Evidence, LakipMaterial, UtilizationCount, utilization_figures
+from .models import (
+    PERCENT_DECIMALS, Evaluation, Evidence, LakipMaterial, UtilizationCount, UtilizationEntry, utilization_figures,
+)
+from .report import LAKIP_TITLE, REPORT_TITLE, lakip_cover_title, render_lakip, render_utilization_report, report_cover_title
 
 
 class StartUtilizationView(StartView):
@@ -129,9 +134,30 @@ def previous_period_figures(process):
     return {"period": previous.period_label, "figures": count.figures} if count else None
 
 
-class EvaluateView(ReviewStepView):
+def signed_title(prefix, process):
+    """The file name stem of a signed SOP B document: 'laporan-pemanfaatan-2026-triwulan-2'."""
+    return f"{prefix}-{process.year}-{process.period_type}-{process.period_number}"
+
+
+def utilization_report(process, figures, analysis, *, signature=None, final=True, day=None):
+    """The step-5 report of ``process`` with these figures and analysis: ``(pdf, placement)``."""
+    previous = previous_period_figures(process)
+    return render_utilization_report(
+        process, figures, previous["figures"] if previous else None, analysis,
+        agreements=UtilizationEntry.objects.filter(process=process).agreements(), day=day, signature=signature,
+        final=final,
+    )
+
+
+class EvaluateView(SigningStepMixin, ReviewStepView):
+    """Step 5: the Kasi analyses the counts and, forwarding the report to the Kabid, signs it."""
+
     form_class = forms.EvaluateForm
     template_name = "workflows/utilization/count.html"
+
+    @property
+    def signed_title(self):
+        return signed_title(REPORT_TITLE, self.process)
 
     def current_figures(self):
         count = self.process.utilization_counts.order_by("-created").first()
@@ -144,6 +170,11 @@ class EvaluateView(ReviewStepView):
         context["show_previous"] = True
         return context
 
+    def signed_document(self, form, signature):
+        pdf, placement = utilization_report(self.process, self.current_figures(), form.cleaned_data["analysis"],
+                                            signature=signature, day=signature.day)
+        return pdf, placement, report_cover_title(self.process)
+
     def perform(self, form):
         self.record_review(form)
         if form.cleaned_data.get("analysis"):
@@ -154,15 +185,25 @@ class EvaluateView(ReviewStepView):
             )
 
 
-class LakipView(StepView):
+LAKIP_FIELDS = ("indicator", "target", "realisation", "analysis")
+
+
+class LakipView(SigningStepMixin, StepView):
+    """Step 6: the Kabid writes the LAKIP Bidang material and signs it in submitting it."""
+
     form_class = forms.LakipForm
     template_name = "workflows/utilization/count.html"
+
+    @property
+    def signed_title(self):
+        return signed_title(LAKIP_TITLE, self.process)
 
     def get_initial(self):
         initial = super().get_initial()
         count = self.process.utilization_counts.order_by("-created").first()
         if count:
-            initial["realisation"] = count.figures["share_percent"]
+            # One decimal, as the form takes it (a count stored before that had two).
+            initial["realisation"] = round(Decimal(str(count.figures["share_percent"])), PERCENT_DECIMALS)
         last = self.process.lakip_materials.order_by("-created").first()
         if last:
             initial.update(indicator=last.indicator, target=last.target, realisation=last.realisation, analysis=last.analysis)
@@ -175,8 +216,14 @@ class LakipView(StepView):
         context["evaluation"] = self.process.evaluations.order_by("-created").first()
         return context
 
+    def signed_document(self, form, signature):
+        material = {name: form.cleaned_data[name] for name in LAKIP_FIELDS}
+        pdf, placement = render_lakip(self.process, material, day=signature.day, signature=signature)
+        return pdf, placement, lakip_cover_title(self.process)
+
     def perform(self, form):
-        LakipMaterial.objects.create(process=self.process, task=self.task, author=self.request.user, **form.cleaned_data)
+        LakipMaterial.objects.create(process=self.process, task=self.task, author=self.request.user,
+                                     **{name: form.cleaned_data[name] for name in LAKIP_FIELDS})
 
 
 class CheckView(ReviewStepView):
