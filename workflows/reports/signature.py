@@ -7,7 +7,7 @@ before anything is signed (``SignatureError``): a signed document never prints a
 
 ``render_signable`` lays a report out once to find the box its signature block reserves
 (``SLOT_ID``, see templates/reports/includes/signature_block.html) and renders it with
-``render_pdf``: the signer draws the visible stamp exactly into that box, on whatever page the
+``write_pdf``: the signer draws the visible stamp exactly into that box, on whatever page the
 block fell.
 """
 
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from ..signing import SignatureError
 from .formatting import long_date
-from .pdf import render_document, render_pdf
+from .pdf import render_document, write_pdf
 
 SLOT_ID = "tte-slot"
 CSS_PX_TO_PT = 72 / 96
@@ -90,5 +90,5 @@ def placement_of(document, anchor=SLOT_ID):
 
 def render_signable(template_name, context, **options):
     """PDF bytes of a report with a signature block, and where the stamp goes in them."""
-    placement = placement_of(render_document(template_name, context, **options))
-    return render_pdf(template_name, context, **options), placement
+    document = render_document(template_name, context, **options)  # laid out once, written once
+    return write_pdf(document), placement_of(document)

@@ -166,17 +166,10 @@ def render_utilization_report(process, figures, previous, evaluation_text, *, ag
     ``final=False`` is the unsigned draft (watermarked).
     """
     with indonesian():
-<<<<<<< HEAD
-        context = utilization_context(process, figures, previous, evaluation_text)
-        title = f"{context['title']} — {context['period']}"
-        return render_pdf("reports/utilization.html", context, title=title,
-                          header_right=process.organisation.short_name, sop=process.catalogue)
-=======
         context = utilization_context(process, figures, previous, evaluation_text, agreements=agreements, day=day,
                                       signature=signature, final=final)
         return render_signable("reports/utilization.html", context, title=report_cover_title(process),
-                               header_right=process.organisation.short_name)
->>>>>>> issue11-sopb
+                               header_right=process.organisation.short_name, sop=process.catalogue)
 
 
 def _get(obj, name):
@@ -228,13 +221,6 @@ def render_lakip(process, lakip, *, day=None, signature=None, final=True):
     ``realisation`` (percentages) and ``analysis``; the achievement is computed from them.
     """
     with indonesian():
-<<<<<<< HEAD
-        context = lakip_context(process, lakip)
-        title = f"{context['title']} — {context['period']}"
-        return render_pdf("reports/lakip.html", context, title=title, header_right=process.organisation.short_name,
-                          sop=process.catalogue)
-=======
         context = lakip_context(process, lakip, day=day, signature=signature, final=final)
         return render_signable("reports/lakip.html", context, title=lakip_cover_title(process),
-                               header_right=process.organisation.short_name)
->>>>>>> issue11-sopb
+                               header_right=process.organisation.short_name, sop=process.catalogue)
