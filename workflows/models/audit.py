@@ -31,6 +31,7 @@ class AuditEvent(models.Model):
         UNDO_TASK = "undo_task", _("mengurungkan penyelesaian tugas")
         REVIVE_TASK = "revive_task", _("menghidupkan kembali tugas")
         MANAGE_REFUSED = "manage_refused", _("tindakan administrasi ditolak")
+        SCHEDULE_FAILED = "schedule_failed", _("mulai otomatis gagal")
         # An organisation's own SOPs (no process): who wrote, imported, published, revised, retired.
         SOP_SAVE = "sop_save", _("menyimpan draf SOP")
         SOP_IMPORT = "sop_import", _("mengimpor SOP dari workbook")

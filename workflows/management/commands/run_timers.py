@@ -1,5 +1,6 @@
-"""The timers loop: fires viewflow's due timers and escalates overdue SOP tasks every interval,
-and once an hour sweeps the files no row records (workflows/stored_files.py).
+"""The timers loop: starts the processes their schedules make due (workflows/models/schedule.py),
+fires viewflow's due timers and escalates overdue SOP tasks every interval, and once an hour
+sweeps the files no row records (workflows/stored_files.py).
 
 `make run` starts it beside the web server. In production run it under systemd, or from cron
 every minute with `--once` (viewflow's own `workflow_timers` does not send SLA escalations).
@@ -11,6 +12,7 @@ from django.db import close_old_connections
 from viewflow.workflow.timers import fire_due_conditions, fire_due_start_timers, fire_due_timers
 
 from workflows.management.loop import LoopCommand
+from workflows.models import SopSchedule
 from workflows.sla import escalate_overdue
 from workflows.stored_files import sweep
 
@@ -27,9 +29,12 @@ class Command(LoopCommand):
             # A long-running loop must not keep a connection the database has dropped; a single
             # sweep (cron, tests) runs in a fresh process and keeps its caller's connection.
             close_old_connections()
+        started = SopSchedule.objects.start_due()
         fired = fire_due_timers() + fire_due_start_timers() + fire_due_conditions()
         escalated = escalate_overdue()
-        parts = [f"{fired} timer(s) fired"] if fired else []
+        parts = [f"{len(started)} scheduled process(es) started"] if started else []
+        if fired:
+            parts.append(f"{fired} timer(s) fired")
         if escalated:
             parts.append(f"{escalated} overdue task(s) escalated")
         now = time.monotonic()
