@@ -28,6 +28,7 @@ from workflows.models import (
 from workflows.sla import calendar_for
 
 from .authored_sop import add_operator, make_authored_sop
+from .test_authored_flow import act
 from .conftest import client_for, do_step, make_org, open_task, start_population, task_url
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -145,6 +146,9 @@ def test_the_kadis_finds_step_1_in_the_queue_and_the_process_goes_on_to_the_kabi
     # The process page and its chart show the run like any other.
     assert client_for(bengkulu["kabid"]).get(f"/population/{process.pk}/").status_code == 200
     assert client_for(bengkulu["kabid"]).get(f"/population/{process.pk}/chart/").status_code == 200
+    assert client_for(bengkulu["kabid"]).get("/population/chart/").status_code == 200
+    history = client_for(bengkulu["kabid"]).get(f"/population/{process.pk}/").content.decode()
+    assert "Dimulai otomatis menurut jadwal" in history and "sistem" in history
 
 
 def test_a_switched_off_schedule_starts_nothing(bengkulu, sumbar):
@@ -233,6 +237,12 @@ def test_an_authored_sop_schedule_starts_its_first_step_in_its_positions_queue(b
     with at(2029, 7, 2, 9, 0):
         run_loop()
     assert AuthoredProcess.objects.count() == 1
+    # The operator does step 1 from the queue; the interpreter routes on to step 2 (the Kasi).
+    with at(2029, 7, 2, 9, 30):
+        act(operator, process, {"notes": "Berkas diterima lengkap."}, "k1")
+    process.refresh_from_db()
+    assert process.current_step == "k2"
+    assert TaskSla.objects.get(task=task).finished == datetime(2029, 7, 2, 9, 30, tzinfo=WIB)
 
 
 def test_a_failed_start_is_audited_once_and_succeeds_on_a_later_run_without_an_operator(bengkulu):
