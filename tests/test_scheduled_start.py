@@ -19,6 +19,7 @@ from workflows.models import (
     AuditEvent,
     HolidayOverride,
     Instruction,
+    Notification,
     ProcessSla,
     ScheduledStart,
     SopProcess,
@@ -86,6 +87,10 @@ def test_semester_i_starts_on_monday_2_july_when_1_july_is_a_sunday_at_0730_exac
     assert ProcessSla.objects.filter(process_id=process.pk).exists()
     event = AuditEvent.objects.get(process=process, action=AuditEvent.Action.START)
     assert event.actor is None and "Dimulai otomatis menurut jadwal" in event.detail
+    # The Kadis (the only holder of the position) is told once that the task is in the queue.
+    notices = Notification.objects.filter(task=task, kind=Notification.Kind.QUEUE)
+    assert [notice.recipient for notice in notices] == [bengkulu["kadis"]]
+    assert notices.get().step_number == 1 and notices.get().created == start
 
 
 def test_a_loop_down_that_morning_starts_the_period_later_that_day_with_the_deadline_from_then(bengkulu):

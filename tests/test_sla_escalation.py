@@ -1,6 +1,7 @@
 """Overdue tasks are escalated once, in the app and by e-mail, and never outside working hours.
 
-The timers loop is run the way cron runs it in production (`run_timers --once`) at frozen moments.
+Since the notification outbox, officers also hear of tasks arriving and falling due soon
+(tests/test_notifications.py); these tests look at the overdue notices only. The timers loop is run the way cron runs it in production (`run_timers --once`) at frozen moments.
 """
 
 from datetime import datetime
@@ -21,6 +22,14 @@ def sweep(at):
         out = StringIO()
         call_command("run_timers", "--once", stdout=out)
         return out.getvalue()
+
+
+def overdue(mailoutbox):
+    return [mail for mail in mailoutbox if "Melewati batas waktu" in mail.subject]
+
+
+def deadline_notices():
+    return Notification.objects.filter(kind__in=[Notification.Kind.OVERDUE, Notification.Kind.ESCALATION])
 
 
 def give_emails(org):
@@ -46,19 +55,19 @@ def test_an_overdue_task_is_escalated_once_at_the_next_working_start_and_never_a
     for moment in [wib(2026, 4, 6, 15, 59), wib(2026, 4, 6, 16, 0), wib(2026, 4, 6, 19, 0),
                    wib(2026, 4, 7, 0, 30), wib(2026, 4, 7, 7, 29)]:
         sweep(moment)
-        assert mailoutbox == [], f"nothing may be sent at {moment:%a %H:%M}"
+        assert overdue(mailoutbox) == [], f"nothing may be sent at {moment:%a %H:%M}"
 
     assert "1 overdue task(s) escalated" in sweep(wib(2026, 4, 7, 7, 30))
     # The assignee and the supervising role (Staf -> Kasi); nobody else.
-    assert sorted(mail.to[0] for mail in mailoutbox) == ["kasi@sbr.example", "staf@sbr.example"]
-    assert "Melewati batas waktu" in mailoutbox[0].subject and "langkah 3" in mailoutbox[0].subject
-    assert "6 Apr 2026 16.00 WIB" in mailoutbox[0].body
-    notices = {n.recipient.username: n.reason for n in Notification.objects.select_related("recipient")}
+    assert sorted(mail.to[0] for mail in overdue(mailoutbox)) == ["kasi@sbr.example", "staf@sbr.example"]
+    assert "Melewati batas waktu" in overdue(mailoutbox)[0].subject and "langkah 3" in overdue(mailoutbox)[0].subject
+    assert "6 Apr 2026 16.00 WIB" in overdue(mailoutbox)[0].body
+    notices = {n.recipient.username: n.reason for n in deadline_notices().select_related("recipient")}
     assert notices == {"sbr.staf": "assignee", "sbr.kasi": "supervisor"}
 
     for moment in [wib(2026, 4, 7, 7, 31), wib(2026, 4, 7, 10, 0), wib(2026, 4, 8, 9, 0)]:
         sweep(moment)
-    assert len(mailoutbox) == 2 and Notification.objects.count() == 2
+    assert len(overdue(mailoutbox)) == 2 and deadline_notices().count() == 2
 
 
 def test_after_an_outage_the_overdue_notice_waits_for_morning_instead_of_going_out_at_night(sumbar, mailoutbox):
@@ -66,9 +75,9 @@ def test_after_an_outage_the_overdue_notice_waits_for_morning_instead_of_going_o
     give_emails(org)
     process = hand_over_list(org, wib(2026, 4, 6, 8, 0))  # due Monday 10:00
     sweep(wib(2026, 4, 6, 20, 0))  # the timers loop comes back at 20:00
-    assert mailoutbox == []
+    assert overdue(mailoutbox) == []
     sweep(wib(2026, 4, 7, 7, 30))
-    assert len(mailoutbox) == 2
+    assert len(overdue(mailoutbox)) == 2
     assert TaskSla.objects.get(task=open_task(process, "fill_list")).escalated_at == wib(2026, 4, 7, 7, 30)
 
 
@@ -80,13 +89,13 @@ def test_an_unclaimed_task_goes_to_the_officers_who_may_claim_it_and_their_super
         start_utilization(org["kabid"], year=2026, period_type="triwulan", number=2)  # Kasi's step 2, queue
     sweep(wib(2026, 4, 6, 10, 30))
     by_task = {}
-    for notice in Notification.objects.select_related("recipient", "task_sla"):
+    for notice in deadline_notices().select_related("recipient", "task_sla"):
         by_task.setdefault(notice.task_sla.node, set()).add((notice.recipient.username, notice.reason))
     assert by_task == {
         "fill_list": {("sbr.staf", "queue"), ("sbr.kasi", "supervisor")},
         "instruct_staff": {("sbr.kasi", "queue"), ("sbr.kabid", "supervisor")},
     }
-    assert len(mailoutbox) == 4
+    assert len(overdue(mailoutbox)) == 4
 
 
 def test_a_task_finished_before_its_deadline_passes_is_never_escalated(sumbar, mailoutbox):
@@ -99,7 +108,7 @@ def test_a_task_finished_before_its_deadline_passes_is_never_escalated(sumbar, m
     with time_machine.travel(wib(2026, 4, 6, 9, 5), tick=False):
         do_step(org["staf"], process, "count", {"confirmed": "on"})
     sweep(wib(2026, 4, 6, 10, 30))
-    assert mailoutbox == [] and Notification.objects.count() == 0
+    assert overdue(mailoutbox) == [] and deadline_notices().count() == 0
 
 
 def test_each_organisation_is_escalated_in_its_own_office_hours(sumbar, bengkulu, mailoutbox):
@@ -112,16 +121,16 @@ def test_each_organisation_is_escalated_in_its_own_office_hours(sumbar, bengkulu
         hand_over_list(org, wib(2026, 4, 6, 13, 0))
     # 07:15 WIB is 08:15 WITA: Sumatera Barat (set to WITA here) is at work, Bengkulu not yet.
     sweep(wib(2026, 4, 7, 7, 15))
-    assert {mail.to[0].split("@")[1] for mail in mailoutbox} == {"sbr.example"}
+    assert {mail.to[0].split("@")[1] for mail in overdue(mailoutbox)} == {"sbr.example"}
     sweep(wib(2026, 4, 7, 7, 30))
-    assert {mail.to[0].split("@")[1] for mail in mailoutbox} == {"sbr.example", "bkl.example"}
+    assert {mail.to[0].split("@")[1] for mail in overdue(mailoutbox)} == {"sbr.example", "bkl.example"}
 
 
 def test_recipients_find_the_notice_in_the_app_and_can_mark_it_read(sumbar):
     org = sumbar
     process = hand_over_list(org, wib(2026, 4, 6, 8, 0))
     sweep(wib(2026, 4, 6, 10, 30))  # no e-mail addresses: the in-app notice still arrives
-    notice = Notification.objects.get(recipient=org["staf"])
+    notice = deadline_notices().get(recipient=org["staf"])
     assert notice.emailed is False
     page = client_for(org["staf"]).get("/notifications/")
     html = page.content.decode()

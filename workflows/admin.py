@@ -13,6 +13,7 @@ from .models import (
     AuditEvent,
     HolidayOverride,
     MonitoringRule,
+    Notification,
     Officer,
     OfficerRole,
     Organisation,
@@ -225,6 +226,41 @@ class ActingAppointmentAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """The notification outbox: what was written for whom, and whether its e-mail went out.
+    Failed e-mails stay here with their error and are tried again by the timers loop; the
+    action sends them at the next sweep instead of waiting for the backoff."""
+
+    list_display = ["created", "kind", "recipient", "organisation", "subject", "mail_status", "attempts",
+                    "next_attempt_at", "short_error"]
+    list_filter = [
+        ("mail_status", titled(admin.ChoicesFieldListFilter, _("status e-mail"))),
+        ("kind", titled(admin.ChoicesFieldListFilter, _("jenis"))),
+        ("channel", titled(admin.ChoicesFieldListFilter, _("saluran"))),
+        ORGANISATION_FILTER,
+    ]
+    search_fields = ["subject", "recipient__username"]
+    date_hierarchy = "created"
+    list_select_related = ["recipient", "organisation"]
+    readonly_fields = [field.name for field in Notification._meta.fields]
+    actions = ["retry_now"]
+
+    @admin.display(description=_("galat terakhir"))
+    def short_error(self, notice):
+        return (notice.last_error[:120] + "…") if len(notice.last_error) > 120 else (notice.last_error or "—")
+
+    @admin.action(description=_("Kirim ulang e-mail yang gagal pada putaran berikutnya"))
+    def retry_now(self, request, queryset):
+        from django.utils import timezone
+
+        count = queryset.filter(mail_status=Notification.MailStatus.FAILED).update(next_attempt_at=timezone.now())
+        self.message_user(request, _("%(count)s pemberitahuan dijadwalkan ulang.") % {"count": count})
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(HolidayOverride)

@@ -15,9 +15,7 @@ conditional UPDATE, so the notice goes out once even with two sweepers.
 import logging
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Count, F, Max, Min, Q, Sum
 from django.utils import timezone
@@ -333,34 +331,14 @@ def recipients(row, officers):
     return list(found.values())
 
 
-def _message(row, user, reason):
-    process = row.process
-    step = process.catalogue.step_for_node(row.node)
-    link = getattr(settings, "SOPFLOW_BASE_URL", "") + row.task.flow_task.flow_class.instance.reverse(
-        "process_detail", args=[process.pk]
-    )
-    subject = _("[SOPFlow] Melewati batas waktu: langkah %(number)s %(title)s") % {
-        "number": step.number,
-        "title": step.title,
-    }
-    body = _(
-        "Langkah %(number)s (%(title)s) pada proses %(process)s melewati batas waktu %(due)s "
-        "(waktu baku %(waktu)s).\nAnda menerima pemberitahuan ini sebagai %(reason)s.\n\n%(link)s\n"
-    ) % {
-        "number": step.number,
-        "title": step.title,
-        "process": process.brief,
-        "due": format_moment(row.due, row.organisation.timezone),
-        "waktu": waktu_label(row.waktu_amount, row.waktu_unit),
-        "reason": Notification.Reason(reason).label,
-        "link": link,
-    }
-    return EmailMessage(subject, body, to=[user.email])
-
-
 def escalate_overdue(now=None):
-    """Notify once about every task past its deadline, but only inside its organisation's
-    working hours; returns the number of tasks escalated. Safe to run from several processes."""
+    """Write the overdue notices once for every task past its deadline, but only inside its
+    organisation's working hours; returns the number of tasks escalated. The holder (or the
+    queue) gets an overdue notice, the supervising position an escalation; the background loop
+    mails them (``workflows.notifications.deliver``). Safe to run from several processes: the
+    claim is a conditional UPDATE."""
+    from .notifications import notify
+
     now = now or timezone.now()
     pending = (
         TaskSla.objects.filter(escalated_at__isnull=True, finished__isnull=True, notify_at__lte=now)
@@ -380,19 +358,16 @@ def escalate_overdue(now=None):
         if org_id not in officers:
             officers[org_id] = _officers(org_id)
         with transaction.atomic():
+            holder = row.task.owner_id if row.task.status in (STATUS.ASSIGNED, STATUS.STARTED) else None
             claimed = TaskSla.objects.filter(pk=row.pk, escalated_at__isnull=True, finished__isnull=True).update(
-                escalated_at=now
+                escalated_at=now, notified_owner_id=holder
             )
             if not claimed:
                 continue
             people = recipients(row, officers[org_id])
-            Notification.objects.bulk_create(
-                Notification(recipient=user, task_sla=row, reason=reason, created=now, emailed=bool(user.email))
-                for user, reason in people
-            )
-            mails = [_message(row, user, reason) for user, reason in people if user.email]
-            # A mail failure rolls the claim back: the next sweep tries again.
-            get_connection().send_messages(mails)
+            for user, reason in people:
+                kind = Notification.Kind.ESCALATION if reason == Notification.Reason.SUPERVISOR else Notification.Kind.OVERDUE
+                notify(user, kind, task=row.task, process=row.process, now=now, capacity=reason)
         escalated += 1
         logger.info("SLA: task %s escalated to %s recipient(s)", row.task_id, len(people))
     return escalated

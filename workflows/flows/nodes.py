@@ -7,7 +7,7 @@ from viewflow.workflow.activation import Activation
 from viewflow.workflow.nodes.start import StartHandleActivation, StartViewActivation
 from viewflow.workflow.nodes.view import ViewActivation
 
-from .. import sla
+from .. import notifications, sla
 from ..models import AuditEvent, Review
 from ..models.acting import routine_refusal
 from ..permissions import can_release, role_permission, task_assignee_permission, task_role_permission
@@ -28,6 +28,7 @@ class SlaViewActivation(ViewActivation):
     def create(cls, flow_task, prev_activation, token, data=None, seed=None):
         activation = super().create(flow_task, prev_activation, token, data=data, seed=seed)
         sla.open_clock(activation.task, activation.process, previous_task=prev_activation.task)
+        notifications.task_arrived(activation.task, activation.process)
         return activation
 
     @Activation.status.super()

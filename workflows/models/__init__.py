@@ -11,6 +11,7 @@ from .acting import ActingAppointment
 from .audit import AuditEvent
 from .documents import SignedDocument, SigningIdentity
 from .evaluation import EvaluationFinding, SopEvaluation
+from .notification import Notification, NotificationPreference
 from .monitoring import MonitoringRule, Penilaian, StepAssessment
 from .organisation import Officer, OfficerRole, Organisation, Position, ensure_builtin_positions
 from .process import PeriodType, SopProcess
@@ -19,7 +20,6 @@ from .schedule import ScheduledStart, SopSchedule
 from .sla import (
     AlternativeSchedule,
     HolidayOverride,
-    Notification,
     OrganisationSopNumber,
     ProcessSla,
     SlaStatus,
@@ -39,6 +39,7 @@ __all__ = [
     "AlternativeSchedule",
     "HolidayOverride",
     "Notification",
+    "NotificationPreference",
     "OrganisationSopNumber",
     "ProcessSla",
     "SlaStatus",

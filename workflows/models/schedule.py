@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.urls import get_resolver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -47,8 +48,14 @@ class SopScheduleQuerySet(models.QuerySet):
     def start_due(self, now=None):
         """Start every due period of every active schedule; returns the processes started."""
         now = now or timezone.now()
+        schedules = list(self.active().select_related("organisation").order_by("pk"))
+        if schedules:
+            # A flow reverses its task links (notices, audit) through the Site that mounts it, and
+            # that exists only once the URLconf is imported, which a timers loop started with
+            # --skip-checks (or call_command) has not done: a start must not depend on it.
+            get_resolver().url_patterns
         started = []
-        for schedule in self.active().select_related("organisation").order_by("pk"):
+        for schedule in schedules:
             process = schedule.start_if_due(now)
             if process is not None:
                 started.append(process)

@@ -389,6 +389,13 @@ class TaskSla(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # The "due soon" notice (80% of the Waktu used) was created at this moment.
+    warned_at = models.DateTimeField(null=True, blank=True)
+    # Who held the task when its overdue notice went out: a later holder (reassignment,
+    # delegation, a claim from the queue) gets the overdue notice once (workflows.notifications).
+    notified_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # Done by an officer who did not hold the step's position (the task's owner permission) at
     # completion: a delegation, an officer who lost the position, an acting official.
     delegated = models.BooleanField(default=False)
@@ -410,6 +417,9 @@ class TaskSla(models.Model):
             ),
             models.Index(
                 fields=["organisation", "due"], condition=Q(finished__isnull=True), name="tasksla_open_due"
+            ),
+            models.Index(
+                fields=["warn_at"], condition=Q(warned_at__isnull=True, finished__isnull=True), name="tasksla_warning_due"
             ),
         ]
 
@@ -444,29 +454,3 @@ class ProcessSla(models.Model):
     class Meta:
         verbose_name = _("waktu proses")
         verbose_name_plural = _("waktu proses")
-
-
-class Notification(models.Model):
-    """An in-app escalation notice; one per recipient and overdue task, never repeated."""
-
-    class Reason(models.TextChoices):
-        ASSIGNEE = "assignee", _("pelaksana tugas")
-        QUEUE = "queue", _("pemegang peran")
-        SUPERVISOR = "supervisor", _("atasan")
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sla_notifications"
-    )
-    task_sla = models.ForeignKey(TaskSla, on_delete=models.CASCADE, related_name="notifications")
-    reason = models.CharField(max_length=20, choices=Reason.choices)
-    created = models.DateTimeField()
-    emailed = models.BooleanField(default=False)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("pemberitahuan")
-        verbose_name_plural = _("pemberitahuan")
-        ordering = ["-created", "-pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["recipient", "task_sla"], name="one_notice_per_recipient_and_task")
-        ]

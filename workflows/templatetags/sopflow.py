@@ -60,3 +60,14 @@ def node_title(task):
 def moment(value, tz_name):
     """A moment in the organisation's own time zone, Indonesian style ("5 Jan 2026 16.00 WITA")."""
     return sla.format_moment(value, tz_name) if value else "—"
+
+
+@register.simple_tag
+def unread_notifications(user):
+    """The header bell's number: the officer's unread in-app notifications; None for a user
+    who is no officer (nothing is shown)."""
+    from ..models import Notification
+
+    if not getattr(user, "is_authenticated", False) or not hasattr(user, "officer"):
+        return None
+    return Notification.objects.unread().filter(recipient=user).count()

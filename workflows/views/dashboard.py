@@ -1,4 +1,4 @@
-"""Supervisor SLA dashboard and the officers' escalation notices.
+"""Supervisor SLA dashboard, and the menu entries of the dashboard and the officers' notifications.
 
 The view only reads filters, asks ``TaskSla`` QuerySet methods for grouped figures (each one SQL
 query however many tasks there are) and turns them into rows and SVG charts.
@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db.models import ExpressionWrapper, F, FloatField, Q
-from django.http import HttpResponseRedirect
 from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -25,10 +24,11 @@ from viewflow.urls import Application
 
 from .. import charts, sla
 from ..catalogue import SOPS, sop_of
-from ..models import Notification, Organisation, PeriodType, SopProcess, TaskSla
+from ..models import Organisation, PeriodType, SopProcess, TaskSla
 from ..models.process import ROMAN
 from ..models.sla import percentiles
 from ..permissions import SUPERVISE
+from .notifications import NotificationListView, PreferenceView, open_notification
 
 OVERDUE_LIMIT = 50
 TREND_PERIODS = 8
@@ -358,34 +358,6 @@ class SlaDashboardView(TemplateView):
         return {"heatmap_chart": chart, "heatmap_total": sum(map(sum, matrix))}
 
 
-class NotificationListView(TemplateView):
-    """The officer's escalation notices; the same ones also went out by e-mail."""
-
-    template_name = "workflows/sla/notifications.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        notices = (
-            Notification.objects.filter(recipient=self.request.user)
-            .select_related("task_sla__process__organisation")[:100]
-        )
-        sops = {}
-        context["notices"] = [
-            {
-                "notice": notice,
-                "title": _step_title(notice.task_sla.sop, notice.task_sla.step_number, sops),
-                "due": sla.format_moment(notice.task_sla.due, notice.task_sla.process.organisation.timezone),
-                "created": sla.format_moment(notice.created, notice.task_sla.process.organisation.timezone),
-            }
-            for notice in notices
-        ]
-        return context
-
-    def post(self, request, *args, **kwargs):
-        Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
-        return HttpResponseRedirect(request.path)
-
-
 def sla_applications():
     """The two menu entries for the viewflow Site: the supervisors' dashboard and the notices.
 
@@ -408,6 +380,10 @@ def sla_applications():
             app_name="notifications",
             permission=is_officer,
             menu_template_name=None,
-            urlpatterns=[path("", NotificationListView.as_view(), name="index")],
+            urlpatterns=[
+                path("", NotificationListView.as_view(), name="index"),
+                path("<int:pk>/buka/", open_notification, name="open"),
+                path("pengaturan/", PreferenceView.as_view(), name="preferences"),
+            ],
         ),
     ]

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workflows', '0018_organisation_sop_numbers'),
+        ('workflows', '0019_notification_outbox'),
     ]
 
     operations = [
