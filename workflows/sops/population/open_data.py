@@ -14,6 +14,7 @@ from collections import defaultdict
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
@@ -68,24 +69,37 @@ def suppress(cells, threshold):
     province), so wherever exactly one cell of such a sum is hidden, its smallest non-zero
     companion is hidden too, until no sum has a single hidden cell.
     """
-    hidden = {key for key, value in cells.items() if 0 < value < threshold}
     groups = defaultdict(list)
     for key in cells:
         level, table, kode, kategori, column = key
         groups[("row", level, table, kode, kategori)].append(key)
         groups[("region", level, table, kode, column)].append(key)
-        parent = kode.rsplit(".", 1)[0]
-        groups[("area", level, table, parent, kategori, column)].append(key)
-    changed = True
-    while changed:
-        changed = False
-        for members in groups.values():
-            if len(members) < 2 or sum(key in hidden for key in members) != 1:
-                continue
-            companions = [key for key in members if key not in hidden and cells[key] > 0]
-            if companions:
-                hidden.add(min(companions, key=lambda key: (cells[key], key)))
-                changed = True
+        groups[("area", level, table, kode.rsplit(".", 1)[0], kategori, column)].append(key)
+    groups = [members for members in groups.values() if len(members) > 1]
+    groups_of = defaultdict(list)
+    for index, members in enumerate(groups):
+        for key in members:
+            groups_of[key].append(index)
+    hidden, hidden_in = set(), [0] * len(groups)
+    single = []  # groups that had exactly one hidden cell when last counted
+
+    def hide(key):
+        hidden.add(key)
+        for index in groups_of[key]:
+            hidden_in[index] += 1
+            if hidden_in[index] == 1:
+                single.append(index)
+
+    for key, value in cells.items():
+        if 0 < value < threshold:
+            hide(key)
+    while single:
+        index = single.pop()
+        if hidden_in[index] != 1:
+            continue
+        companions = [key for key in groups[index] if key not in hidden and cells[key] > 0]
+        if companions:
+            hide(min(companions, key=lambda key: (cells[key], key)))
     return hidden
 
 
@@ -182,7 +196,14 @@ def dataset(process):
     """{"metadata": ..., "data": [rows]} of a published process."""
     document, result, upload = signed_result(process)
     limit = threshold()
-    return {"metadata": metadata(process, document, result, upload, limit), "data": dataset_rows(result, limit)}
+    # The rows of a signed semester never change; suppressing a province's kecamatan tables takes
+    # a second or two, so a public URL computes them once per report and threshold.
+    key = f"open-data:{process.pk}:{document.sha256}:{limit}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = dataset_rows(result, limit)
+        cache.set(key, rows, timeout=7 * 24 * 3600)
+    return {"metadata": metadata(process, document, result, upload, limit), "data": rows}
 
 
 def as_csv(rows):
