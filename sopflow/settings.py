@@ -138,6 +138,12 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # The public verification page compares an uploaded copy of a signed report (a real one is a
 # few megabytes); larger bodies are refused before they are read.
 VERIFY_UPLOAD_MAX_MB = int(os.environ.get("SOPFLOW_VERIFY_UPLOAD_MAX_MB", "15"))
+# Open aggregate data (berkas/data-terbuka/): counts below this are published empty (small-cell
+# suppression), and the licence the datasets carry.
+SOPFLOW_OPEN_DATA_MIN_COUNT = int(os.environ.get("SOPFLOW_OPEN_DATA_MIN_COUNT", "5"))
+SOPFLOW_OPEN_DATA_LICENCE = os.environ.get("SOPFLOW_OPEN_DATA_LICENCE", "CC BY 4.0")
+SOPFLOW_OPEN_DATA_LICENCE_URL = os.environ.get(
+    "SOPFLOW_OPEN_DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/deed.id")
 # Comparisons per client address and hour on that page (anonymous visitors).
 VERIFY_UPLOADS_PER_HOUR = int(os.environ.get("SOPFLOW_VERIFY_UPLOADS_PER_HOUR", "20"))
 

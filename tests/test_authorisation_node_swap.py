@@ -58,9 +58,22 @@ class NodeSwapProbe:
         assert expected <= self.pairs, sorted(expected - self.pairs)
 
 
+def probe_scheduled_first_step(probe, org, sop, period_type, node, owner):
+    """Step 1 of a process a schedule started is a task of its own node: probed the same way."""
+    from workflows.models import SopSchedule
+
+    from .authorisation import claim
+    from .conftest import open_task
+
+    schedule = SopSchedule.objects.create(organisation=org.organisation, sop=sop, period_type=period_type)
+    process = schedule.start_process(2024, 2)
+    probe(process, claim(process, open_task(process, node), owner), owner)
+
+
 def test_no_sop_a_step_runs_through_another_steps_url(bengkulu, dkb_file):
     probe = NodeSwapProbe(PopulationFlow, step_bodies(bengkulu, dkb_file, POPULATION_STEPS))
     process = drive_population(bengkulu, dkb_file, visit=probe)
+    probe_scheduled_first_step(probe, bengkulu, "A", "semester", "scheduled_order", bengkulu["kadis"])
     probe.assert_every_pair_probed()
     # Undisturbed by the probes, the process ran to its end through its own URLs.
     assert process.status == "DONE"
@@ -70,6 +83,7 @@ def test_no_sop_a_step_runs_through_another_steps_url(bengkulu, dkb_file):
 def test_no_sop_b_step_runs_through_another_steps_url(sumbar):
     probe = NodeSwapProbe(UtilizationFlow, step_bodies(sumbar, None, UTILIZATION_STEPS))
     process = drive_utilization(sumbar, visit=probe)
+    probe_scheduled_first_step(probe, sumbar, "B", "triwulan", "scheduled_disposition", sumbar["kabid"])
     probe.assert_every_pair_probed()
     assert process.status == "DONE"
 

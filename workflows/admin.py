@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow import admin as viewflow_admin
@@ -21,6 +22,7 @@ from .models import (
     OrganisationSopNumber,
     Position,
     SigningIdentity,
+    SopSchedule,
     WaktuOverride,
 )
 
@@ -478,6 +480,49 @@ class SopDefinitionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("organisation")
+
+
+def schedulable_sops():
+    """(value, label) of every SOP a schedule may start: the built-in ones, then each
+    organisation's own published SOPs (the model checks that one belongs to the organisation)."""
+    from .catalogue import REGISTRY
+
+    choices = [(sop.code, f"SOP {sop.code} · {sop.name}") for sop in REGISTRY]
+    for definition in SopDefinition.objects.startable().select_related("organisation").order_by("organisation", "code"):
+        choices.append((definition.key, f"{definition.code} · {definition.name} ({definition.organisation.short_name})"))
+    return choices
+
+
+class SopScheduleForm(forms.ModelForm):
+    sop = forms.ChoiceField(label=_("SOP"), choices=schedulable_sops)
+
+    class Meta:
+        model = SopSchedule
+        fields = ["organisation", "sop", "period_type", "start_time", "first_day", "active"]
+
+
+@admin.register(SopSchedule)
+class SopScheduleAdmin(admin.ModelAdmin):
+    """Processes that start themselves: per organisation and SOP, switched off with "aktif"."""
+
+    form = SopScheduleForm
+    list_display = ["organisation", "sop_label", "period_type", "start_time", "active", "next_start", "last_error"]
+    list_filter = [ORGANISATION_FILTER, "active", "period_type"]
+    readonly_fields = ["last_error", "last_error_period"]
+
+    @admin.display(description=_("SOP"))
+    def sop_label(self, schedule):
+        return schedule.sop_label
+
+    @admin.display(description=_("mulai berikutnya"))
+    def next_start(self, schedule):
+        from .reports.formatting import full_moment
+
+        moment = schedule.next_start_moment()
+        return full_moment(moment, schedule.organisation.timezone) if moment else "—"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("organisation")

@@ -199,6 +199,13 @@ def revive_clock(task, process):
     return open_clock(task, process)
 
 
+def start_process_clock(process):
+    """The process's overall standard (the sum of its steps' Waktu), once."""
+    organisation = Organisation.objects.get(pk=process.organisation_id)
+    standard = process_standard_seconds(calendar_for(organisation), organisation.pk, process.catalogue)
+    ProcessSla.objects.get_or_create(process_id=process.pk, defaults={"standard_seconds": standard})
+
+
 def start_clock(task, process):
     """The start step: the process gets its overall standard and step 1 its row.
 
@@ -207,9 +214,7 @@ def start_clock(task, process):
     (no working time, no on-time verdict), and the dashboard leaves it out of on-time shares,
     medians, percentiles and officer figures instead of counting a meaningless zero.
     """
-    organisation = Organisation.objects.get(pk=process.organisation_id)
-    standard = process_standard_seconds(calendar_for(organisation), organisation.pk, process.catalogue)
-    ProcessSla.objects.get_or_create(process_id=process.pk, defaults={"standard_seconds": standard})
+    start_process_clock(process)
     if open_clock(task, process) is not None:
         TaskSla.objects.filter(task=task).update(finished=task.finished, done_by_id=task.owner_id)
 

@@ -20,7 +20,7 @@ from viewflow import this
 from viewflow.workflow import flow, lock
 
 from workflows.catalogue import AUTHORED
-from workflows.flows.nodes import SopEnd, SopIf, SopStart, SopStep
+from workflows.flows.nodes import StartBySchedule, SopEnd, SopIf, SopStart, SopStep
 from workflows.permissions import org_role_permission
 
 from . import views
@@ -95,6 +95,9 @@ class AuthoredFlow(flow.Flow):
         .Available(may_start)
         .Next(this.route)
     )
+    # A process a schedule starts (workflows/models/schedule.py; hooks.prepare_scheduled_process
+    # pins the version and points current_step at step 1): step 1 waits in its position's queue.
+    scheduled_start = StartBySchedule().Next(this.route)
     route = RouteIf(lambda activation: not activation.process.current_step).Then(this.end).Else(
         this.step, task_data=next_step_data
     )

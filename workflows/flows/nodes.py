@@ -4,11 +4,11 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow import flow
 from viewflow.workflow.activation import Activation
-from viewflow.workflow.nodes.start import StartViewActivation
+from viewflow.workflow.nodes.start import StartHandleActivation, StartViewActivation
 from viewflow.workflow.nodes.view import ViewActivation
 
 from .. import notifications, sla
-from ..models import Review
+from ..models import AuditEvent, Review
 from ..models.acting import routine_refusal
 from ..permissions import can_release, role_permission, task_assignee_permission, task_role_permission
 from ..views.actions import (
@@ -70,6 +70,15 @@ class SlaStartActivation(StartViewActivation):
         sla.start_clock(self.task, self.process)
 
 
+class ScheduledStartActivation(StartHandleActivation):
+    """A process started by a schedule gets its overall standard; its step 1 is a task of its own."""
+
+    @Activation.status.super()
+    def complete(self):
+        super().complete.original()
+        sla.start_process_clock(self.process)
+
+
 # Undo, revive and cancel views of every node: the organisation's admin only, refused on a
 # sealed process, audited (views/actions.py). Flows use these node classes, never viewflow's own.
 
@@ -82,6 +91,35 @@ class SopStart(flow.Start):
         # A process belongs to the starting officer's organisation, so an administrator without
         # one (a superuser holds every permission) is not offered a start that answers 403.
         return hasattr(user, "officer") and super().can_execute(user, task)
+
+
+class StartBySchedule(flow.StartHandle):
+    """Starts a process from a ``SopSchedule`` (the timers loop, no officer): it fills what a start
+    form fills (organisation and period; ``prepare`` adds a SOP's own fields), and the flow goes on
+    to step 1 as a task in the queue of the position the SOP names, its clock running from now."""
+
+    activation_class = ScheduledStartActivation
+    undo_view_class = AuditedUndoTaskView
+    task_title = _("Dimulai otomatis menurut jadwal")
+
+    def run(self, *, schedule, year, number, prepare=None):
+        activation = self.activation_class.create(self, None, None)
+        process = activation.process
+        process.organisation = schedule.organisation
+        process.year, process.period_type, process.period_number = year, schedule.period_type, number
+        if prepare is not None:
+            prepare(process, schedule)
+        activation.execute()
+        AuditEvent.record(
+            AuditEvent.Action.START, process=process, task=activation.task,
+            detail=_("Dimulai otomatis menurut jadwal (%(schedule)s).") % {"schedule": schedule},
+        )
+        return process
+
+
+def first_step_data(activation):
+    """The task data that makes a task of another node carry the SOP's step 1 (its key)."""
+    return {"step": activation.process.catalogue.steps[0].node}
 
 
 class SopIf(flow.If):

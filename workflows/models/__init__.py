@@ -18,6 +18,7 @@ from .monitoring import MonitoringRule, Penilaian, StepAssessment
 from .organisation import Officer, OfficerRole, Organisation, Position, ensure_builtin_positions
 from .process import PeriodType, SopProcess
 from .review import Instruction, Review
+from .schedule import ScheduledStart, SopSchedule
 from .sla import (
     AlternativeSchedule,
     HolidayOverride,
@@ -61,5 +62,7 @@ __all__ = [
     "Position",
     "Review",
     "SopProcess",
+    "SopSchedule",
+    "ScheduledStart",
     "ensure_builtin_positions",
 ]

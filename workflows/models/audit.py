@@ -36,6 +36,7 @@ class AuditEvent(models.Model):
         ROUTED = "routed", _("mengalihkan tugas karena pegawai tidak di kantor")
         REASSIGN_REFUSED = "reassign_refused", _("pengalihan tugas ditolak")
         OUT_OF_OFFICE = "out_of_office", _("mencatat masa tidak di kantor")
+        SCHEDULE_FAILED = "schedule_failed", _("mulai otomatis gagal")
         # An organisation's own SOPs (no process): who wrote, imported, published, revised, retired.
         SOP_SAVE = "sop_save", _("menyimpan draf SOP")
         SOP_IMPORT = "sop_import", _("mengimpor SOP dari workbook")

@@ -6,7 +6,7 @@ from . import views
 from .definition import SOP_A
 from .models import PopulationProcess
 
-from workflows.flows.nodes import SopEnd, SopIf, approved, start_step, step
+from workflows.flows.nodes import StartBySchedule, SopEnd, SopIf, approved, first_step_data, start_step, step
 
 
 class PopulationFlow(flow.Flow):
@@ -18,6 +18,9 @@ class PopulationFlow(flow.Flow):
     process_title = _("SOP A · Pengolahan dan Penyajian Data Kependudukan")
 
     start = start_step(SOP_A, views.StartPopulationView).Next(this.form_team)
+    # The semester a schedule starts (workflows/models/schedule.py): step 1 waits in the Kadis's queue.
+    scheduled_start = StartBySchedule().Next(this.scheduled_order, task_data=first_step_data)
+    scheduled_order = step(SOP_A, 1, views.ScheduledOrderView).Next(this.form_team)
     form_team = step(SOP_A, 2, views.FormTeamView).Next(this.process_data)
     process_data = (
         step(SOP_A, 3, views.ProcessDataView, named_only=True)

@@ -20,7 +20,18 @@ SEMESTERS = [(1, _("Semester I (posisi 30 Juni)")), (2, _("Semester II (posisi 3
 DKB_UPLOAD_LIMIT = UploadLimit("DKB_UPLOAD_MAX_MB")
 
 
-class StartPopulationForm(InstructionForm):
+class OrderForm(InstructionForm):
+    """Step 1's order to the Kabid: in the start form, or as the task a schedule opens."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].label = _("Perintah kepada Kabid PIAK")
+        self.fields["text"].initial = _(
+            "Bentuk Tim Pengolahan dan Penyajian Data untuk mengolah data kependudukan tingkat provinsi."
+        )
+
+
+class StartPopulationForm(OrderForm):
     year = year_field()
     semester = forms.TypedChoiceField(label=_("Semester"), choices=SEMESTERS, coerce=int)
     field_order = ["year", "semester", "text"]
@@ -28,10 +39,6 @@ class StartPopulationForm(InstructionForm):
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation = organisation
-        self.fields["text"].label = _("Perintah kepada Kabid PIAK")
-        self.fields["text"].initial = _(
-            "Bentuk Tim Pengolahan dan Penyajian Data untuk mengolah data kependudukan tingkat provinsi."
-        )
 
     def clean(self):
         cleaned = super().clean()

@@ -2,10 +2,18 @@
 
 from django.urls import path, re_path
 
+from .open_data_views import OpenDataFileView, OpenDataIndexView
 from .downloads import BackupDownloadView, DkbDownloadView, DraftReportView
 from .views import FinalReportStatusView, RunStatusView, TablesDownloadView
 
 urlpatterns = [
+    # Public open aggregate data (Satu Data): stable per organisation and semester, no login.
+    path("berkas/data-terbuka/", OpenDataIndexView.as_view(), name="open_data_index"),
+    re_path(
+        r"^berkas/data-terbuka/(?P<organisation_pk>\d+)/(?P<year>\d{4})/semester-(?P<semester>[12])\.(?P<fmt>csv|json)$",
+        OpenDataFileView.as_view(),
+        name="open_data_file",
+    ),
     path("berkas/<int:process_pk>/dkb/<int:upload_pk>/", DkbDownloadView.as_view(), name="dkb_download"),
     path("berkas/<int:process_pk>/olah/<int:job_pk>/status/", RunStatusView.as_view(), name="run_status"),
     path(

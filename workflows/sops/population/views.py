@@ -51,6 +51,15 @@ class StartPopulationView(StartView):
         process.period_number = form.cleaned_data["semester"]
 
 
+class ScheduledOrderView(StepView):
+    """Step 1 when a schedule started the semester: the Kadis gives the order from the queue."""
+
+    form_class = forms.OrderForm
+
+    def perform(self, form):
+        record_instruction(self.request.activation, self.request.user, form.cleaned_data["text"])
+
+
 class FormTeamView(StepView):
     form_class = forms.FormTeamForm
 

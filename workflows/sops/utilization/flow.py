@@ -6,7 +6,7 @@ from . import views
 from .definition import SOP_B
 from .models import UtilizationProcess
 
-from workflows.flows.nodes import SopEnd, SopIf, approved, start_step, step
+from workflows.flows.nodes import StartBySchedule, SopEnd, SopIf, approved, first_step_data, start_step, step
 
 
 class UtilizationFlow(flow.Flow):
@@ -18,6 +18,9 @@ class UtilizationFlow(flow.Flow):
     process_title = _("SOP B · Data Kinerja Pemanfaatan Data Kependudukan")
 
     start = start_step(SOP_B, views.StartUtilizationView).Next(this.instruct_staff)
+    # The period a schedule starts (workflows/models/schedule.py): step 1 waits in the Kabid's queue.
+    scheduled_start = StartBySchedule().Next(this.scheduled_disposition, task_data=first_step_data)
+    scheduled_disposition = step(SOP_B, 1, views.ScheduledDispositionView).Next(this.instruct_staff)
     instruct_staff = step(SOP_B, 2, views.InstructStaffView).Next(this.fill_list)
     fill_list = (
         step(SOP_B, 3, views.FillListView, named_only=True)

@@ -15,7 +15,18 @@ from .definition import SOP_B
 from .models import Opd, UtilizationEntry
 
 
-class StartUtilizationForm(InstructionForm):
+class DispositionForm(InstructionForm):
+    """Step 1's disposition to the Kasi: in the start form, or as the task a schedule opens."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].label = _("Disposisi kepada Kasi KIP")
+        self.fields["text"].initial = _(
+            "Buat Daftar Pemanfaatan Data Kependudukan oleh OPD lingkup Pemerintah Provinsi."
+        )
+
+
+class StartUtilizationForm(DispositionForm):
     year = year_field()
     period_type = forms.ChoiceField(label=_("Jenis periode"), choices=PeriodType.choices)
     period_number = forms.IntegerField(
@@ -30,10 +41,6 @@ class StartUtilizationForm(InstructionForm):
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation = organisation
-        self.fields["text"].label = _("Disposisi kepada Kasi KIP")
-        self.fields["text"].initial = _(
-            "Buat Daftar Pemanfaatan Data Kependudukan oleh OPD lingkup Pemerintah Provinsi."
-        )
 
     def clean(self):
         cleaned = super().clean()

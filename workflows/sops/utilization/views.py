@@ -29,6 +29,15 @@ class StartUtilizationView(StartView):
         process.period_number = form.cleaned_data["period_number"]
 
 
+class ScheduledDispositionView(StepView):
+    """Step 1 when a schedule started the period: the Kabid gives the disposition from the queue."""
+
+    form_class = forms.DispositionForm
+
+    def perform(self, form):
+        record_instruction(self.request.activation, self.request.user, form.cleaned_data["text"])
+
+
 class InstructStaffView(StepView):
     form_class = forms.InstructStaffForm
 
