@@ -28,6 +28,7 @@ ORGANISATIONS = [
         "province_name": "Bengkulu",
         "unit_name": "Bidang Pengelolaan Informasi Administrasi Kependudukan",
         "head_name": "Kadis Bengkulu (demo)",
+        "head_nip": "197501152000031001",  # synthetic, for the signature block
     },
     {
         "key": "sbr",
@@ -37,6 +38,7 @@ ORGANISATIONS = [
         "province_name": "Sumatera Barat",
         "unit_name": "Bidang PIAK dan Pemanfaatan Data",
         "head_name": "Kadis Sumbar (demo)",
+        "head_nip": "197602202001032002",  # synthetic, for the signature block
     },
 ]
 
