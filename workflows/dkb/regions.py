@@ -69,3 +69,16 @@ def regency_code(province, kab):
 
 def district_code(province, kab, kec):
     return f"{int(province):02d}.{int(kab):02d}.{int(kec):02d}"
+
+
+AREA_FILE = Path(__file__).with_name("data") / "luas_wilayah.csv"
+# Printed under every table that uses the areas (the file's header names the letter and the copy).
+AREA_SOURCE = "Badan Informasi Geospasial, Surat Nomor B-16.10/DIGD-BIG/IGD.04.04/12/2024"
+
+
+@lru_cache(maxsize=1)
+def areas():
+    """{code: area in km²} for the provinces and kab/kota of ``data/luas_wilayah.csv``."""
+    with open(AREA_FILE, encoding="utf-8", newline="") as handle:
+        lines = [line for line in handle if not line.startswith("#")]
+    return {row["kode"]: float(row["luas_km2"]) for row in csv.DictReader(lines)}
