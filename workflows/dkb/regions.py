@@ -5,6 +5,10 @@ Source: Kepmendagri 300.2.2-2138/2025 as published in the public repository cahy
 the kab/kota populations the synthetic generator uses as shares). Only provinces 13 (Sumatera
 Barat) and 17 (Bengkulu) are shipped: 19 + 10 kab/kota and 179 + 129 kecamatan, matching the
 counts in domain.md section 3. Desa/kelurahan are not shipped; the engine does not need them.
+
+``data/luas_wilayah.csv`` holds the area (km²) of the two provinces and their kab/kota, from the
+Badan Informasi Geospasial's 2024 letter as published in cahyadsn/wilayah ``db/wilayah_luas.sql``
+(the file's header names the letter and the commit); the semester book prints it with that source.
 """
 
 import csv

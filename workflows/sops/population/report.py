@@ -236,7 +236,8 @@ def population_report_context(process, result, *, final, approved_at=None, signe
     body.append(tables.province_category_table(result, "pekerjaan", _("Penduduk menurut jenis pekerjaan")))
     for key in ("status_kawin", "shdk", "golongan_darah"):
         body += tables.crosstab_tables(result, key, str(TABLE_TITLES[key]))
-    if "disabilitas" in extra:
+    # Only when the extract has the column: an extract without PNYDNG_CCT says nothing about disability.
+    if "disabilitas" in extra and "PNYDNG_CCT" in result.get("source", {}).get("columns", []):
         body.append(tables.disability_table(result))
     if result["tables"].get("akta_lahir"):
         body.append(tables.certificate_table(result, result["tables"]["akta_lahir"], "akta-lahir-semua",
