@@ -42,6 +42,8 @@ class Org:
 
 
 SIGNING_PASSPHRASE = "rahasia-kadis-uji"
+# Synthetic NIPs of the test organisations' heads (the signature block prints them).
+KADIS_NIP = {"bkl": "197001011995031001", "sbr": "197202021996032002"}
 
 
 @lru_cache(maxsize=None)
@@ -67,7 +69,9 @@ def make_org(key, name, province_code, province_name):
             user = User.objects.create_user(
                 f"{key}.{role}{suffix}", password="pw", first_name=f"{role.title()}{suffix}", last_name=key.upper()
             )
-            officer = Officer.objects.create(user=user, organisation=organisation)
+            # The head signs the semester book, whose signature block needs a NIP (synthetic here).
+            nip = KADIS_NIP.get(key, "197001011995031001") if role == Role.KADIS else ""
+            officer = Officer.objects.create(user=user, organisation=organisation, nip=nip)
             OfficerRole.objects.create(officer=officer, role=role)
             if role == Role.KADIS:
                 SigningIdentity.objects.create(officer=officer, p12_path=str(demo_certificate()))

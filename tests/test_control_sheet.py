@@ -75,6 +75,9 @@ def test_the_signature_block_names_the_head_from_the_organisation_or_leaves_line
 
 
 def test_the_signature_block_names_the_one_head_officer_when_the_organisation_has_no_head_name(sumbar, running):
+    from workflows.models import Officer
+
+    Officer.objects.filter(user=sumbar["kadis"]).update(nip="")  # the fixture's head has one
     text = sheet_pdf(sumbar["kabid"], running)
     assert "Mengetahui, Kepala Dinas" in text and "Kadis SBR" in text
     assert "NIP" not in text  # the officer has no NIP on file

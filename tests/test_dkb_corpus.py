@@ -147,7 +147,7 @@ def test_gzip_bomb_made_at_test_time_is_refused_as_a_bomb(tmp_path):
 
 def test_stray_quote_and_duplicate_column_are_refused_with_line_and_column():
     assert str(refused("stray_quote.csv")).startswith("Baris 7, kolom 3 (NAMA_LGKP): tanda kutip")
-    assert "NIK (kolom ke-1 dan ke-17)" in str(refused("duplicate_column.csv"))
+    assert "NIK (kolom ke-1 dan ke-18)" in str(refused("duplicate_column.csv"))
     assert "ada di baris 2, bukan di baris 1" in str(refused("title_line.csv"))
 
 

@@ -282,10 +282,10 @@ REFUSED = [
     ("header_line_of_1mb", header_line_of_1mb, ["Baris judul (baris 1) terlalu panjang", "64 KB"]),
     ("header_of_1mb_then_rows", header_of_1mb_then_rows, ["Baris judul (baris 1) terlalu panjang"]),
     ("header_of_20000_columns", header_of_20000_columns, ["Baris judul (baris 1) terlalu panjang"]),
-    ("header_of_20000_short_columns", header_of_20000_short_columns, ["baris 1) berisi 20.016 kolom"]),
-    ("duplicate_nik_column", corpus("duplicate_column.csv"), ["Kolom ganda", "NIK (kolom ke-1 dan ke-17)"]),
-    ("duplicate_by_case", case_duplicate, ["Kolom ganda", "NIK (kolom ke-1 dan ke-17)"]),
-    ("duplicate_by_alias", alias_duplicate, ["Kolom ganda", "JENIS_KLMIN (kolom ke-4 dan ke-17)"]),
+    ("header_of_20000_short_columns", header_of_20000_short_columns, ["baris 1) berisi 20.017 kolom"]),
+    ("duplicate_nik_column", corpus("duplicate_column.csv"), ["Kolom ganda", "NIK (kolom ke-1 dan ke-18)"]),
+    ("duplicate_by_case", case_duplicate, ["Kolom ganda", "NIK (kolom ke-1 dan ke-18)"]),
+    ("duplicate_by_alias", alias_duplicate, ["Kolom ganda", "JENIS_KLMIN (kolom ke-4 dan ke-18)"]),
     ("missing_column", corpus("missing_column.csv"), ["Kolom wajib tidak ditemukan: AGAMA"]),
     (
         "colon_delimiter",
@@ -298,7 +298,7 @@ REFUSED = [
         corpus("mixed_delimiter.csv"),
         ["Baris judul dipisah dengan titik koma", "baris data (mulai baris 2) dipisah dengan koma"],
     ),
-    ("all_rows_ragged", all_rows_ragged, ["Jumlah kolom", "mulai baris 2", "16 kolom, baris itu 10 kolom"]),
+    ("all_rows_ragged", all_rows_ragged, ["Jumlah kolom", "mulai baris 2", "17 kolom, baris itu 10 kolom"]),
     ("title_line", corpus("title_line.csv"), ["ada di baris 2, bukan di baris 1"]),
     ("leading_blank_lines", leading_blank_lines, ["ada di baris 3, bukan di baris 1"]),
     ("stray_quote_committed", corpus("stray_quote.csv"), ["Baris 7, kolom 3 (NAMA_LGKP)", "tanda kutip"]),
@@ -335,7 +335,7 @@ REFUSED = [
     ("other_province", corpus("other_province.csv"), ["bukan provinsi 17"]),
     ("parquet_truncated", parquet_truncated, ["Parquet rusak"]),
     ("parquet_without_rows", parquet_without_rows, ["hanya berisi baris judul"]),
-    ("parquet_duplicate_nik", parquet_duplicate_nik, ["Kolom ganda", "NIK (kolom ke-1 dan ke-17)"]),
+    ("parquet_duplicate_nik", parquet_duplicate_nik, ["Kolom ganda", "NIK (kolom ke-1 dan ke-18)"]),
     ("parquet_missing_column", parquet_missing_column, ["Kolom wajib tidak ditemukan: NO_KK"]),
 ]
 

@@ -28,7 +28,7 @@ from .ingest import check_file
 from .loader import file_row_number, load
 from .quality import MAX_EXAMPLES, PROBLEMS
 from .structure import find_open_quote, thousands
-from .schema import ADULT_AGE, CODED_FIELDS, NEVER_MARRIED
+from .schema import ADULT_AGE, CHILD_AGE_LIMIT, CODED_FIELDS, NEVER_MARRIED
 from .tables import Counts, build_tables, derived_indicators, region_names
 
 __all__ = ["AggregateResult", "DkbFileError", "aggregate_file", "default_cutoff"]
@@ -39,14 +39,15 @@ NUMPY_DUPLICATE_LIMIT = 10_000_000
 DEFAULT_MEMORY_LIMIT = os.environ.get("SOPFLOW_DKB_MEMORY_LIMIT", "2500MB")
 
 # Grouping sets counted per (kab, kec, sex). Fields with few codes share a set (at most 70 value
-# pairs per kecamatan and sex), and wajib KTP rides on the age set (age + ever married): every set
-# is a hash table over the whole file, so fewer sets is the main saving here.
+# pairs per kecamatan and sex), and wajib KTP and the birth certificates ride on the age set (age +
+# ever married + certificate, so the certificates of ages 0-17 come out of it too): every set is a
+# hash table over the whole file, so fewer sets is the main saving here.
 GROUPING_SETS = (
-    ("age", "ever_married"),
+    ("age", "ever_married", "akta_lahir"),
     ("agama", "pendidikan"),
     ("pekerjaan",),
     ("status_kawin", "shdk"),
-    ("golongan_darah", "akta_lahir"),
+    ("golongan_darah", "disabilitas"),
 )
 DIMENSIONS = tuple(column for grouping_set in GROUPING_SETS for column in grouping_set)
 
@@ -454,7 +455,7 @@ def _counts(con, cutoff, province, source):
                count(*) AS n
         FROM (
             SELECT kab, kec, sex, agama, pendidikan, pekerjaan, status_kawin, golongan_darah, shdk,
-                   akta_lahir,
+                   akta_lahir, disabilitas,
                    {age} AS age, coalesce(status_kawin <> {NEVER_MARRIED}, FALSE) AS ever_married
             FROM {source}
         )
@@ -471,8 +472,9 @@ def _counts(con, cutoff, province, source):
             (column, 3 + DIMENSIONS.index(column)) for column in grouping_set if column != "ever_married"
         ]
     age_index, married_index = 3 + DIMENSIONS.index("age"), 3 + DIMENSIONS.index("ever_married")
+    certificate_index = 3 + DIMENSIONS.index("akta_lahir")
     counts = Counts()
-    cells, wajib = counts.cells, counts.cells["wajib_ktp"]
+    cells, wajib, children = counts.cells, counts.cells["wajib_ktp"], counts.cells["akta_lahir_anak"]
     region_codes = {}
     for row in rows:
         kab, kec, sex = row[0], row[1], row[2] - 1
@@ -485,23 +487,28 @@ def _counts(con, cutoff, province, source):
             cells[dimension][(*codes, row[index])][sex] += number
         if plan[0][0] == "age":
             wajib[(*codes, row[age_index] >= ADULT_AGE or row[married_index])][sex] += number
+            if row[age_index] < CHILD_AGE_LIMIT:
+                children[(*codes, row[certificate_index])][sex] += number
     return counts
 
 
 def _households(con, province, source):
-    """Distinct NO_KK per kecamatan and per kab/kota (a KK counted once in each area it appears in).
+    """Distinct NO_KK per kecamatan and per kab/kota (a KK counted once in each area it appears in),
+    and the number of desa/kelurahan with residents per kab/kota (key ``"<kab code>/desa"``).
 
     The distinct (kab, kec, kk) triples are few (one per household), so the second count is cheap.
     """
     rows = con.execute(
         f"""
         WITH household_areas AS (SELECT kab, kec, kk FROM {source} WHERE kk IS NOT NULL GROUP BY ALL)
-        SELECT kab, kec, count(*) FROM household_areas GROUP BY kab, kec
-        UNION ALL SELECT kab, NULL, count(DISTINCT kk) FROM household_areas GROUP BY kab
+        SELECT kab, kec, count(*), FALSE FROM household_areas GROUP BY kab, kec
+        UNION ALL SELECT kab, NULL, count(DISTINCT kk), FALSE FROM household_areas GROUP BY kab
+        UNION ALL SELECT kab, NULL, count(DISTINCT kec * 10000 + kel), TRUE FROM {source}
+            WHERE kel BETWEEN 1 AND 9999 GROUP BY kab
         """
     ).fetchall()
     result = {}
-    for kab, kec, number in rows:
+    for kab, kec, number, villages in rows:
         code = f"{province}.{kab:02d}" if kec is None else f"{province}.{kab:02d}.{kec:02d}"
-        result[code] = number
+        result[f"{code}/desa" if villages else code] = number
     return result

@@ -135,6 +135,9 @@ ADULT_OCCUPATION = {
     3: 0.0,
 }
 
+# PNYDNG_CCT types among persons with a disability.
+DISABILITY_P = {1: 0.35, 2: 0.15, 3: 0.15, 4: 0.15, 5: 0.08, 6: 0.12}
+
 COLUMNS = (
     "NIK",
     "NO_KK",
@@ -143,6 +146,7 @@ COLUMNS = (
     "TGL_LHR",
     "AKTA_LHR",
     "GOL_DRH",
+    "PNYDNG_CCT",
     "AGAMA",
     "STAT_KWN",
     "STAT_HBKEL",
@@ -333,9 +337,15 @@ def generate_columns(province="17", rows=1000, seed=0, as_of=AS_OF, part=0, part
     )
     no_kk = (kk_key * 10000 + _rank_within(kk_key) * parts + part + 1)[h]
 
+    # Drawn last, so that every other column stays what the same seed gave before it existed.
+    # Registered disability rises with age (about 0.6% overall); 0 = none (written as empty).
+    disabled = rng.random(rows) < 0.002 + 0.00012 * age
+    disability = np.where(disabled, _choice(rng, DISABILITY_P, rows), 0).astype(np.int16)
+
     return {
         "NIK": nik,
         "NO_KK": no_kk,
+        "PNYDNG_CCT": disability,
         "JENIS_KLMIN": sex,
         "TGL_LHR": birth_days.astype("datetime64[D]"),
         "AKTA_LHR": birth_certificate,
@@ -454,5 +464,7 @@ def _arrow_part(province, rows, seed, as_of, part, parts, first_id, text_dates):
         "NO_KK": pa.array(columns["NO_KK"]).cast(pa.string()),
         "NAMA_LGKP": names,
         "TGL_LHR": birth,
+        # SIAK leaves PNYDNG_CCT empty for a person without a disability.
+        "PNYDNG_CCT": pa.array(columns["PNYDNG_CCT"], mask=columns["PNYDNG_CCT"] == 0),
     }
     return pa.table({key: arrays.get(key, columns.get(key)) for key in COLUMNS})

@@ -6,14 +6,14 @@ itself cannot split are kept out by DuckDB's ``store_rejects`` and counted as ma
 
 Table ``people`` (insertion order = file order, so ``rowid`` is the person's position):
 nik, kk BIGINT (NULL unless 16 digits); sex, agama, pendidikan, pekerjaan, status_kawin, shdk,
-golongan_darah, akta_lahir, prop, kab, kec, kel INTEGER; birth DATE; active BOOLEAN.
+golongan_darah, akta_lahir, prop, kab, kec, kel, disabilitas INTEGER; birth DATE; active BOOLEAN.
 """
 
 from .errors import DkbFileError, _
 from .schema import CODED_FIELDS
 
 # Internal column -> SIAK column; the coded fields come from the table specification
-# (schema.CODED_FIELDS). akta_lahir and active are optional.
+# (schema.CODED_FIELDS). akta_lahir, disabilitas and active are optional.
 CODE_COLUMNS = {
     "sex": "JENIS_KLMIN",
     **{field.name: field.siak for field in CODED_FIELDS},
@@ -21,6 +21,7 @@ CODE_COLUMNS = {
     "kab": "NO_KAB",
     "kec": "NO_KEC",
     "kel": "NO_KEL",
+    "disabilitas": "PNYDNG_CCT",
 }
 
 # SIAK exports dd-mm-yyyy; other tools write ISO dates; a typed Parquet DATE casts to ISO.

@@ -5,6 +5,10 @@ Source: Kepmendagri 300.2.2-2138/2025 as published in the public repository cahy
 the kab/kota populations the synthetic generator uses as shares). Only provinces 13 (Sumatera
 Barat) and 17 (Bengkulu) are shipped: 19 + 10 kab/kota and 179 + 129 kecamatan, matching the
 counts in domain.md section 3. Desa/kelurahan are not shipped; the engine does not need them.
+
+``data/luas_wilayah.csv`` holds the area (km²) of the two provinces and their kab/kota, from the
+Badan Informasi Geospasial's 2024 letter as published in cahyadsn/wilayah ``db/wilayah_luas.sql``
+(the file's header names the letter and the commit); the semester book prints it with that source.
 """
 
 import csv
@@ -69,3 +73,16 @@ def regency_code(province, kab):
 
 def district_code(province, kab, kec):
     return f"{int(province):02d}.{int(kab):02d}.{int(kec):02d}"
+
+
+AREA_FILE = Path(__file__).with_name("data") / "luas_wilayah.csv"
+# Printed under every table that uses the areas (the file's header names the letter and the copy).
+AREA_SOURCE = "Badan Informasi Geospasial, Surat Nomor B-16.10/DIGD-BIG/IGD.04.04/12/2024"
+
+
+@lru_cache(maxsize=1)
+def areas():
+    """{code: area in km²} for the provinces and kab/kota of ``data/luas_wilayah.csv``."""
+    with open(AREA_FILE, encoding="utf-8", newline="") as handle:
+        lines = [line for line in handle if not line.startswith("#")]
+    return {row["kode"]: float(row["luas_km2"]) for row in csv.DictReader(lines)}

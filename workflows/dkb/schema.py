@@ -110,6 +110,20 @@ BLOOD_TYPE = {
 # SIAK stores birth-certificate ownership as 1 = none, 2 = has one.
 BIRTH_CERTIFICATE = {1: _("Tidak Ada"), 2: _("Ada")}
 
+# PNYDNG_CCT (penyandang cacat), optional: 1..6 are the SIAK types; empty, 0 or 7 (Tidak Cacat)
+# mean none. Aggregate counts only (UU 24/2013 Pasal 84 protects the personal value).
+DISABILITY = {
+    1: _("Cacat Fisik"),
+    2: _("Cacat Netra/Buta"),
+    3: _("Cacat Rungu/Wicara"),
+    4: _("Cacat Mental/Jiwa"),
+    5: _("Cacat Fisik dan Mental"),
+    6: _("Cacat Lainnya"),
+}
+
+# Children for the birth-certificate table of ages 0-17 (the KIA/akta indicator of the books).
+CHILD_AGE_LIMIT = 18
+
 # Five-year groups of the published books; the last one is open.
 AGE_GROUPS = tuple(f"{low}-{low + 4}" for low in range(0, 75, 5)) + ("75+",)
 OLDEST_GROUP_START = 75

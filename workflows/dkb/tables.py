@@ -9,7 +9,7 @@ from collections import defaultdict
 
 from . import regions
 from .occupations import SECTOR_OF_OCCUPATION, SECTORS
-from .schema import AGE_GROUPS, OLDEST_GROUP_START, TABLES, WORKING_AGE
+from .schema import AGE_GROUPS, BIRTH_CERTIFICATE, DISABILITY, OLDEST_GROUP_START, TABLES, WORKING_AGE
 
 # Derived from the one specification (schema.TABLES): contract table name -> (dimension in the
 # counts, code list), and the tables in book order.
@@ -131,7 +131,34 @@ def build_tables(counts, households, province, include_birth_certificate):
     kab_tables, kab_sectors = level_tables("kab", kab_codes, dense=True)
     kec_tables, kec_sectors = level_tables("kec", kec_codes, dense=False)
     kec_tables["pekerjaan_sektor"] = kec_sectors
-    return kab_tables, kec_tables, {"pekerjaan_sektor": kab_sectors}
+    extra = {
+        "pekerjaan_sektor": kab_sectors,
+        # Persons with a disability by type (PNYDNG_CCT 1..6), per kab/kota.
+        "disabilitas": grouped(counts.by("disabilitas", "kab"), kab_codes, list(DISABILITY), dense=True,
+                               key=lambda value: value if value in DISABILITY else None),
+        # Desa/kelurahan with residents in the extract, per kab/kota (the Gambaran Umum chapter).
+        "desa": [{"kode": code, "jumlah_desa": households.get(f"{code}/desa", 0)} for code in kab_codes],
+        # Single years 0..74 and 75+ for the province (the book's age table of the province).
+        "umur_tunggal": single_years(counts, province),
+    }
+    if include_birth_certificate:
+        # Birth-certificate ownership of children aged 0-17, per kab/kota.
+        extra["akta_lahir_anak"] = grouped(
+            counts.by("akta_lahir_anak", "kab"), kab_codes, list(BIRTH_CERTIFICATE), dense=True,
+            key=lambda value: value if value in BIRTH_CERTIFICATE else None,
+        )
+    return kab_tables, kec_tables, extra
+
+
+def single_years(counts, province):
+    """Province rows ``{"kode", "kategori": "0".."74" | "75+", laki_laki, perempuan, jumlah}``."""
+    years = defaultdict(lambda: [0, 0])
+    for (_kab, _kec, age), (male, female) in counts.cells["age"].items():
+        key = str(age) if age < OLDEST_GROUP_START else AGE_GROUPS[-1]
+        years[key][0] += male
+        years[key][1] += female
+    order = [str(age) for age in range(OLDEST_GROUP_START)] + [AGE_GROUPS[-1]]
+    return [_row(province, *years.get(key, (0, 0)), key, with_category=True) for key in order]
 
 
 def median_age(single_years):

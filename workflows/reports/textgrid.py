@@ -20,7 +20,7 @@ PORTRAIT_WIDTH_PT = 174 * 72 / 25.4
 LANDSCAPE_WIDTH_PT = 267 * 72 / 25.4
 BASE_FONT_PT = 7.6
 MIN_FONT_PT = 5.6
-LABEL_CAP = 40  # longest text cell printed in full; longer labels end in an ellipsis
+LABEL_CAP = 40  # widest text column; a longer label wraps onto the following lines, never cut
 HEADER_WORD_CAP = 15  # a numeric column may widen up to this to keep a header word whole
 PAD = 1  # spaces on each side of a cell
 
@@ -28,23 +28,35 @@ PAD = 1  # spaces on each side of a cell
 @dataclass
 class Grid:
     header: str
-    blocks: list  # [{"kind": "rows" | "total", "text": str, "group": heading printed above or ""}]
+    blocks: list  # [{"kind": "rows" | "subtotal" | "total", "text": str, "group": heading printed above or ""}]
     font_pt: str  # CSS numbers as strings with a decimal point, whatever the template's locale
     line_pt: str
     width_pt: str
     landscape: bool
 
 
-def _clip(text, width):
+def _wrap(text, width):
+    """A label as lines of at most ``width`` characters, broken between words where it can."""
     text = str(text)
-    return text if len(text) <= width else text[: width - 1] + "…"
+    if len(text) <= width:
+        return [text]
+    return textwrap.wrap(text, width=width, break_on_hyphens=False) or [""]
+
+
+def group_parts(group):
+    """(heading, rows, subtotal row or None) of a table group, given as a 2- or 3-tuple."""
+    name, rows, *rest = group
+    return name, rows, (rest[0] if rest else None)
 
 
 def _widths(table):
     columns = len(table.header)
     cells = list(table.rows)
-    for _name, rows in table.groups:
+    for group in table.groups:
+        _name, rows, subtotal = group_parts(group)
         cells.extend(rows)
+        if subtotal:
+            cells.append(subtotal)
     if table.total:
         cells.append(table.total)
     widths = []
@@ -61,11 +73,18 @@ def _widths(table):
 
 
 def _line(cells, widths, label_columns):
-    parts = []
-    for index, (cell, width) in enumerate(zip(cells, widths)):
-        text = _clip(cell, width)
-        parts.append(" " * PAD + (text.ljust(width) if index < label_columns else text.rjust(width)) + " " * PAD)
-    return "".join(parts).rstrip()
+    """One table row as text: a label too long for its column continues on further lines under
+    itself (the numbers stay on the first line)."""
+    wrapped = [_wrap(cell, width) if index < label_columns else [str(cell)]
+               for index, (cell, width) in enumerate(zip(cells, widths))]
+    lines = []
+    for row in range(max(len(column) for column in wrapped)):
+        parts = []
+        for index, (column, width) in enumerate(zip(wrapped, widths)):
+            text = column[row] if row < len(column) else ""
+            parts.append(" " * PAD + (text.ljust(width) if index < label_columns else text.rjust(width)) + " " * PAD)
+        lines.append("".join(parts).rstrip())
+    return "\n".join(lines)
 
 
 def _header(titles, widths):
@@ -104,13 +123,17 @@ def build(table, *, landscape=None):
         # A group heading travels in the block of its first rows, so it is never left alone at
         # the foot of a page.
         lines = [_line(row, widths, table.label_columns) for row in rows]
+        # A wrapped label makes a row several lines long; a block still holds ROWS_PER_BLOCK rows.
         for start in range(0, len(lines), ROWS_PER_BLOCK):
             blocks.append({"kind": "rows", "text": "\n".join(lines[start:start + ROWS_PER_BLOCK]),
                            "group": group if start == 0 else ""})
 
     add_rows(table.rows)
-    for name, rows in table.groups:
+    for group in table.groups:
+        name, rows, subtotal = group_parts(group)
         add_rows(rows, str(name))
+        if subtotal:
+            blocks.append({"kind": "subtotal", "text": _line(subtotal, widths, table.label_columns), "group": ""})
     if table.total:
         blocks.append({"kind": "total", "text": _line(table.total, widths, table.label_columns), "group": ""})
     return Grid(

@@ -29,6 +29,7 @@ ORGANISATIONS = [
         "city": "Bengkulu",
         "unit_name": "Bidang Pengelolaan Informasi Administrasi Kependudukan",
         "head_name": "Kadis Bengkulu (demo)",
+        "head_nip": "197501152000031001",  # synthetic, for the signature block
     },
     {
         "key": "sbr",
@@ -39,6 +40,7 @@ ORGANISATIONS = [
         "city": "Padang",
         "unit_name": "Bidang PIAK dan Pemanfaatan Data",
         "head_name": "Kadis Sumbar (demo)",
+        "head_nip": "197602202001032002",  # synthetic, for the signature block
     },
 ]
 

@@ -14,7 +14,7 @@ from workflows.roles import Role
 from workflows.views.documents import pdf_response, require_roles, stream_file
 
 from .models import AggregationRun, BackupRecord, DkbUpload
-from .report import render_population_report
+from .report import previous_semester_result, render_population_report
 
 # Who may download what: raw DKB extracts hold personal data, so only SOP A's officers.
 DKB_READERS = {Role.KADIS, Role.KABID, Role.KASI, Role.TIM, Role.ADB}
@@ -37,7 +37,7 @@ class DraftReportView(View):
     def get(self, request, process_pk, run_pk):
         run = get_object_or_404(AggregationRun, pk=run_pk, upload__process_id=process_pk, status=AggregationRun.DONE)
         process = SopProcess.objects.select_related("organisation").get(pk=process_pk)
-        pdf = render_population_report(process, run.result, final=False)
+        pdf = render_population_report(process, run.result, final=False, previous=previous_semester_result(process))
         name = f"draf-laporan-data-kependudukan-{process.year}-s{process.period_number}.pdf"
         return pdf_response(request, process, pdf, name, _("draf laporan (PDF)"))
 

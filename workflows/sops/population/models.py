@@ -144,6 +144,21 @@ class AggregationRun(Job):
         )
 
 
+class DraftSubmissionQuerySet(models.QuerySet):
+    def previous_semester_result(self, process):
+        """The aggregate tables of the semester before ``process``'s, for the same organisation
+        (its latest submitted draft, of a process that was not cancelled), or None."""
+        year, number = (process.year, 1) if process.period_number == 2 else (process.year - 1, 2)
+        submission = (
+            self.filter(process__organisation_id=process.organisation_id, process__sop=SOP_A.code,
+                        process__period_type=process.period_type, process__year=year,
+                        process__period_number=number, process__cancelled=False,
+                        run__result__isnull=False)
+            .select_related("run").order_by("-created", "-pk").first()
+        )
+        return submission.run.result if submission is not None else None
+
+
 class DraftSubmission(models.Model):
     """Step 3's output: the draft report (a successful run) handed to the Kasi, with notes."""
 
@@ -153,6 +168,8 @@ class DraftSubmission(models.Model):
     notes = models.TextField(_("catatan pengolahan untuk Kasi"), blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created = models.DateTimeField(auto_now_add=True)
+
+    objects = DraftSubmissionQuerySet.as_manager()
 
     class Meta:
         ordering = ["created"]
@@ -218,6 +235,9 @@ class FinalReport(Job):
     file = models.FileField(storage=private_storage, upload_to=final_report_path, max_length=300, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     size = models.BigIntegerField(null=True, blank=True)
+    # The signature block the render printed ({"title", "name", "nip", "acting"}): step 6 renders
+    # again when the person who signs is not the one printed.
+    signer = models.JSONField(default=dict, blank=True)
 
     objects = FinalReportQuerySet.as_manager()
 
@@ -227,10 +247,14 @@ class FinalReport(Job):
     def perform(self, progress):
         from django.core.files.base import ContentFile
 
-        from .report import render_population_report
+        from workflows.reports.signatory import head_signatory
+
+        from .report import previous_semester_result, render_population_report
 
         progress(0.1, _("Menyusun laporan final"))
-        pdf = render_population_report(self.process, self.submission.run.result, final=True)
+        signer = head_signatory(self.process.organisation)
+        pdf = render_population_report(self.process, self.submission.run.result, final=True, signer=signer,
+                                       previous=previous_semester_result(self.process))
         progress(0.9, _("Menyimpan laporan final"))
         name = private_storage().save(final_report_path(self, ""), ContentFile(pdf))
         self.finish(
@@ -238,6 +262,7 @@ class FinalReport(Job):
             file=name,
             sha256=hashlib.sha256(pdf).hexdigest(),
             size=len(pdf),
+            signer=signer,
         )
 
     def read(self):

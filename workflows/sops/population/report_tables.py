@@ -30,6 +30,8 @@ class Table:
     total: list | None = None
     label_columns: int = 1  # leading text columns (left-aligned); the rest are numbers
     note: str = ""
+    source: str = ""  # the "Sumber: ..." line printed under the table
+    continuation: str = ""  # the running heading of its continuation pages ("... (lanjutan)")
     groups: list = field(default_factory=list)  # annex: [(kab/kota name, rows), ...]
     number: str = ""
     grid: object = None  # set by textgrid.build when the report is assembled
@@ -189,21 +191,34 @@ def kecamatan_summary_table(result, title):
     has_certificate = bool(result["tables"].get("akta_lahir"))
     certificates = {row["kode"]: row["jumlah"] for row in kec.get("akta_lahir", [])
                     if _category_key(row.get("kategori")) == 2}
-    groups = []
+    kab_kk = {row["kode"]: row["jumlah_kk"] for row in result["tables"]["kk"]}
+    groups, grand = [], [0] * 6
     for kab, codes in _kecamatan_by_kab(result):
-        rows = []
+        rows, sums = [], [0] * 6
         for code in codes:
             row = population[code]
-            rows.append([
-                code, names.get(code, code), number(row["laki_laki"]), number(row["perempuan"]),
-                number(row["jumlah"]), number(kk.get(code, 0)), number(wajib.get(code, 0)),
-                number(derived.get(code, {}).get("rasio_jenis_kelamin"), 2),
-                share(certificates.get(code, 0), row["jumlah"]) if has_certificate else DASH,
-            ])
-        groups.append((names.get(kab, kab), rows))
+            values = [row["laki_laki"], row["perempuan"], row["jumlah"], kk.get(code, 0), wajib.get(code, 0),
+                      certificates.get(code, 0)]
+            sums = [a + b for a, b in zip(sums, values)]
+            rows.append(_kecamatan_row(code, names.get(code, code), values, has_certificate))
+        grand = [a + b for a, b in zip(grand, sums)]
+        # The kab/kota subtotal closes its kecamatan (its households counted once in the kab/kota).
+        sums[3] = kab_kk.get(kab, sums[3])
+        groups.append((names.get(kab, kab), rows,
+                       _kecamatan_row(kab, _("Jumlah %(name)s") % {"name": names.get(kab, kab)}, sums, has_certificate)))
+    grand[3] = sum(kab_kk.values())
     header = [_("Kode"), _("Kecamatan"), _("Laki-laki"), _("Perempuan"), _("Jumlah"), _("Jumlah KK"),
               _("Wajib KTP"), _("Rasio jenis kelamin"), _("Memiliki akta kelahiran")]
-    return Table("kecamatan-penduduk", title, header, [], label_columns=2, groups=groups)
+    total = _kecamatan_row(result["province"], _("Provinsi %(name)s") % {"name": names.get(result["province"], "")},
+                           grand, has_certificate)
+    return Table("kecamatan-penduduk", title, header, [], total, label_columns=2, groups=groups)
+
+
+def _kecamatan_row(code, name, values, has_certificate):
+    male, female, total, households, adults, certificates = values
+    return [code, name, number(male), number(female), number(total), number(households), number(adults),
+            number(male * 100 / female, 2) if female else DASH,
+            share(certificates, total) if has_certificate else DASH]
 
 
 def kecamatan_crosstab(result, table, title):
@@ -218,3 +233,106 @@ def kecamatan_crosstab(result, table, title):
         groups.append((names.get(kab, kab), rows))
     header = [_("Kode"), _("Kecamatan")] + [label for _key, label in columns]
     return Table(f"kecamatan-{table}", title, header, [], label_columns=2, groups=groups)
+
+
+# Tables of the semester book beyond the one-topic crosstabs --------------------------------
+
+def region_category_table(result, rows_source, codes_labels, key, title, *, with_share=True):
+    """kab/kota as rows, the categories (both sexes) as columns, Jumlah (and its share of the
+    population) last, the province total at the foot. ``rows_source``: kab/kota rows with
+    ``kategori``."""
+    names = result.get("regions", {})
+    population = {row["kode"]: row["jumlah"] for row in result["tables"]["penduduk"]}
+    cells = _index(rows_source)
+    rows, totals = [], [0] * (len(codes_labels) + 1)
+    for code in kab_codes(result):
+        values = [cells.get((code, category), {}).get("jumlah", 0) for category, _label in codes_labels]
+        values.append(sum(values))
+        totals = [a + b for a, b in zip(totals, values)]
+        row = [code, names.get(code, code)] + [number(value) for value in values]
+        if with_share:
+            row.append(share(values[-1], population.get(code)))
+        rows.append(row)
+    header = [_("Kode"), _("Kabupaten/Kota")] + [label for _category, label in codes_labels] + [_("Jumlah")]
+    total_row = [result["province"], _("Provinsi")] + [number(value) for value in totals]
+    if with_share:
+        header.append(_("Persentase dari penduduk"))
+        total_row.append(share(totals[-1], sum(population.values())))
+    return Table(key, title, header, rows, total_row, label_columns=2)
+
+
+def disability_table(result):
+    from workflows.dkb.schema import DISABILITY
+
+    labels = [(code, str(label)) for code, label in DISABILITY.items()]
+    return region_category_table(result, result.get("extra_tables", {}).get("disabilitas", []), labels,
+                                 "disabilitas", _("Penyandang disabilitas menurut jenis dan kabupaten/kota"))
+
+
+def certificate_table(result, rows_source, key, title, population_label):
+    """Birth-certificate ownership per kab/kota: has one (L, P, Jumlah), has none, share owning."""
+    names = result.get("regions", {})
+    cells = _index(rows_source)
+    rows, totals = [], [0, 0, 0]
+    for code in kab_codes(result):
+        has = cells.get((code, 2), {})
+        male, female = has.get("laki_laki", 0), has.get("perempuan", 0)
+        none = cells.get((code, 1), {}).get("jumlah", 0)
+        totals = [totals[0] + male, totals[1] + female, totals[2] + none]
+        rows.append([code, names.get(code, code), number(male + female + none), number(male), number(female),
+                     number(male + female), number(none), share(male + female, male + female + none)])
+    owners = totals[0] + totals[1]
+    header = [_("Kode"), _("Kabupaten/Kota"), population_label, _("Memiliki L"), _("Memiliki P"),
+              _("Memiliki jumlah"), _("Belum memiliki"), _("Persentase memiliki")]
+    total_row = [result["province"], _("Provinsi"), number(owners + totals[2]), number(totals[0]),
+                 number(totals[1]), number(owners), number(totals[2]), share(owners, owners + totals[2])]
+    return Table(key, title, header, rows, total_row, label_columns=2)
+
+
+def single_year_table(result):
+    """The province by single year of age 0..74 and 75+, by sex."""
+    rows, totals = [], [0, 0]
+    years = result.get("extra_tables", {}).get("umur_tunggal", [])
+    grand = sum(row["jumlah"] for row in years)
+    for row in years:
+        totals = [totals[0] + row["laki_laki"], totals[1] + row["perempuan"]]
+        rows.append([str(row["kategori"]), number(row["laki_laki"]), number(row["perempuan"]),
+                     number(row["jumlah"]), share(row["jumlah"], grand)])
+    header = [_("Umur (tahun)"), _("Laki-laki"), _("Perempuan"), _("Jumlah"), _("Persentase")]
+    total_row = [_("Jumlah"), number(totals[0]), number(totals[1]), number(sum(totals)), share(sum(totals), grand)]
+    return Table("umur-tunggal", _("Penduduk provinsi menurut umur tunggal"), header, rows, total_row)
+
+
+def _change(now, before):
+    """(absolute change, change in % with one decimal) as display strings."""
+    if before is None:
+        return DASH, DASH
+    difference = now - before
+    sign = "+" if difference > 0 else ""
+    return f"{sign}{number(difference)}", (f"{sign}{number(difference * 100 / before, 1)}%" if before else DASH)
+
+
+def growth_table(result, previous, now_label, before_label):
+    """Population and households per kab/kota against the previous semester's tables."""
+    names = result.get("regions", {})
+    now_people = {row["kode"]: row["jumlah"] for row in result["tables"]["penduduk"]}
+    now_kk = {row["kode"]: row["jumlah_kk"] for row in result["tables"]["kk"]}
+    before_people = {row["kode"]: row["jumlah"] for row in previous["tables"]["penduduk"]}
+    before_kk = {row["kode"]: row["jumlah_kk"] for row in previous["tables"]["kk"]}
+    rows = []
+    for code in kab_codes(result):
+        people, kk = now_people.get(code, 0), now_kk.get(code, 0)
+        old_people, old_kk = before_people.get(code), before_kk.get(code)
+        rows.append([code, names.get(code, code), number(old_people), number(people), *_change(people, old_people),
+                     number(old_kk), number(kk), *_change(kk, old_kk)])
+    people, kk = sum(now_people.values()), sum(now_kk.values())
+    old_people, old_kk = sum(before_people.values()), sum(before_kk.values())
+    total_row = [result["province"], _("Provinsi"), number(old_people), number(people), *_change(people, old_people),
+                 number(old_kk), number(kk), *_change(kk, old_kk)]
+    header = [_("Kode"), _("Kabupaten/Kota"),
+              _("Penduduk %(period)s") % {"period": before_label}, _("Penduduk %(period)s") % {"period": now_label},
+              _("Pertambahan penduduk"), _("Pertambahan penduduk (%)"),
+              _("KK %(period)s") % {"period": before_label}, _("KK %(period)s") % {"period": now_label},
+              _("Pertambahan KK"), _("Pertambahan KK (%)")]
+    return Table("pertumbuhan", _("Pertambahan penduduk dan kepala keluarga dibanding semester sebelumnya"),
+                 header, rows, total_row, label_columns=2)

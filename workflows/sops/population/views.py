@@ -20,6 +20,7 @@ from workflows.dkb.ingest import DkbFileError, check_file
 from workflows.models import AuditEvent, PeriodType, Review, SignedDocument, SigningIdentity
 from workflows.models.acting import acting_for_task
 from workflows.models.documents import document_path
+from workflows.reports.signatory import head_signatory, missing_details
 from workflows.signing import SignatureError
 from workflows.storage import private_storage
 from workflows.views.base import ReviewStepView, StartView, StepView, record_instruction
@@ -38,7 +39,7 @@ from .models import (
     Publication,
     TeamDecree,
 )
-from .report import SIGNATURE_PLACEMENT, render_population_report, report_title
+from .report import SIGNATURE_PLACEMENT, previous_semester_result, render_population_report, report_title
 
 
 class StartPopulationView(StartView):
@@ -280,9 +281,16 @@ class ApproveView(TablesContextMixin, ReviewStepView):
             report = FinalReport.objects.create(process=self.process, submission=submission)
         return report
 
+    def signatory(self):
+        """The signature block for the person signing now (their Plh/Plt capacity included)."""
+        return head_signatory(self.process.organisation, self.request.user,
+                              acting_for_task(self.request.user, self.task))
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["final_report"] = self.final_report()
+        # Said before the Kadis types a passphrase: what is missing from the signature block.
+        context["signer_problem"] = missing_details(self.signatory())
         return context
 
     def post(self, request, *args, **kwargs):
@@ -305,6 +313,10 @@ class ApproveView(TablesContextMixin, ReviewStepView):
             return {"error": str(error)}
 
     def sign_final_report(self, passphrase):
+        signer = self.signatory()
+        problem = missing_details(signer)
+        if problem:
+            raise SignatureError(problem)
         identity = SigningIdentity.objects.filter(officer__user=self.request.user).first()
         if identity is None:
             raise SignatureError(_("Akun Anda belum memiliki sertifikat tanda tangan elektronik. Hubungi admin."))
@@ -317,18 +329,14 @@ class ApproveView(TablesContextMixin, ReviewStepView):
                 % {"state": report.message or report.get_status_display()}
             )
         organisation = self.process.organisation
-        signer_name = organisation.head_name or self.request.user.get_full_name() or self.request.user.username
-        signer_title = organisation.head_title
+        signer_name, signer_title = signer["name"], signer["title"]
         content = None
-        acting = acting_for_task(self.request.user, self.task)
-        if acting is not None:
-            # A Plh/Plt signs in their own name and NIP for the head: the approval page is
-            # rendered again with that signature block (the worker's render names the head).
-            signer_name = self.request.user.get_full_name() or self.request.user.username
-            signer_title = acting.signature_title()
+        if report.signer != signer:
+            # The render printed someone else (a Plh/Plt signs in their own name and NIP for the
+            # head, or the organisation's data changed since): the book is rendered again.
             content = render_population_report(
-                self.process, report.submission.run.result, final=True,
-                signer={"title": signer_title, "name": signer_name, "nip": acting.officer.nip},
+                self.process, report.submission.run.result, final=True, signer=signer,
+                previous=previous_semester_result(self.process),
             )
         token = uuid.uuid4()
         signed, checked = identity.sign(
