@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workflows', '0018_organisation_sop_numbers'),
+        ('workflows', '0024_audit_actions_merged'),
     ]
 
     operations = [
