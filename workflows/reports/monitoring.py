@@ -6,11 +6,11 @@ the workbook keeps numbers as numbers (working hours, shares as fractions) with 
 
 import io
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .. import charts, sla
+from ..models.acting import local_day
 from .charts import fit
 from .formatting import DASH, long_date, number, percent
 from .pdf import indonesian, render_pdf
@@ -115,7 +115,8 @@ def render_monitoring_pdf(form, evaluator=None):
                 "median": rule.max_median_percent,
             },
             "chart": fit(chart, 200, 110) if chart else "",
-            "today": long_date(timezone.localdate()),
+            "place": form.organisation.signing_place,
+            "today": long_date(local_day(form.organisation)),
             "evaluator_name": evaluator.display_name if evaluator is not None else "",
             "evaluator_nip": evaluator.nip if evaluator is not None else "",
         }
