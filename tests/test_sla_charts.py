@@ -38,3 +38,25 @@ def test_line_chart_skips_missing_points_and_heatmap_colours_only_non_empty_cell
     cells = [rect for rect in heat.iter(f"{SVG}rect")]
     assert len(cells) == 4
     assert sum(1 for rect in cells if rect.get("fill") != "#f4f6f7") == 2
+
+
+def test_a_long_label_wraps_whole_and_is_never_cut():
+    long = "Menyiapkan dan mengirimkan bahan LAKIP Bidang kepada Sekretariat untuk diperiksa kelengkapannya"
+    for svg in (
+        charts.hbar_chart([long, "Pendek"], [("Median", [3, 1])], reference=[4, 2]),
+        charts.heatmap([long, "Pendek"], ["M1", "M2"], [[1, 0], [0, 2]]),
+        charts.line_chart([long, "2026-T2"], [("Tepat waktu", [80, 90])]),
+    ):
+        root = ET.fromstring(svg)
+        assert "…" not in svg
+        texts = [" ".join("".join(node.itertext()).split()) for node in root.iter("{http://www.w3.org/2000/svg}text")]
+        words = " ".join(
+            " ".join(span.text for span in node.iter("{http://www.w3.org/2000/svg}tspan"))
+            for node in root.iter("{http://www.w3.org/2000/svg}text")
+        )
+        assert long in words, texts  # every word, in order, over its lines
+    hbar = ET.fromstring(charts.hbar_chart([long], [("Median", [3])]))
+    spans = [span for span in hbar.iter("{http://www.w3.org/2000/svg}tspan")]
+    assert len(spans) >= 3 and all(len(span.text) <= charts.LABEL_LIMIT for span in spans)
+    # The group grew for its lines: the drawing is taller than a one-line label's.
+    assert float(hbar.get("height")) > float(ET.fromstring(charts.hbar_chart(["Pendek"], [("Median", [3])])).get("height"))

@@ -6,6 +6,7 @@ test can read the numbers back out of the markup. Colours and text are presentat
 already translated; numbers are written the Indonesian way (1.234,5) unless a formatter is given.
 """
 
+import textwrap
 from html import escape
 
 PALETTE = ("#1f5f8b", "#e08a1e", "#3a8f5c", "#8e44ad", "#c0392b", "#5d6d7e")
@@ -14,7 +15,8 @@ TEXT_COLOUR = "#263238"
 GRID_COLOUR = "#d5dbe0"
 FONT = 'font-family="Roboto, Arial, sans-serif"'
 CHAR_WIDTH = 6.4  # average advance of a 12 px sans-serif character, for label room
-LABEL_LIMIT = 38
+LABEL_LIMIT = 38  # characters per label line; a longer label wraps, it is never cut
+LINE_HEIGHT = 14  # px between the lines of a wrapped 12 px label
 
 
 def format_number(value, decimals=None):
@@ -38,9 +40,28 @@ def _text(x, y, content, size=12, anchor="start", weight="normal", colour=TEXT_C
     )
 
 
-def _short(label):
-    label = str(label)
-    return label if len(label) <= LABEL_LIMIT else label[: LABEL_LIMIT - 1] + "…"
+def _lines(label, limit=LABEL_LIMIT):
+    """A label's lines: wrapped at spaces to ``limit`` characters, every word kept."""
+    return textwrap.wrap(str(label), limit, break_long_words=False, break_on_hyphens=False) or [""]
+
+
+def _label(x, y, label, size=12, anchor="end", limit=LABEL_LIMIT, line_height=LINE_HEIGHT):
+    """A wrapped label whose lines are centred vertically on ``y`` (the baseline of one line)."""
+    lines = _lines(label, limit)
+    if len(lines) == 1:
+        return _text(x, y, label, size=size, anchor=anchor)
+    first = y - (len(lines) - 1) * line_height / 2
+    spans = "".join(
+        f'<tspan x="{x:.1f}" y="{first + i * line_height:.1f}">{escape(line)}</tspan>' for i, line in enumerate(lines)
+    )
+    return (
+        f'<text x="{x:.1f}" y="{first:.1f}" font-size="{size}" text-anchor="{anchor}" font-weight="normal" '
+        f'fill="{TEXT_COLOUR}" {FONT}>{spans}</text>'
+    )
+
+
+def _label_room(labels):
+    return min(LABEL_LIMIT, max((len(str(label)) for label in labels), default=4)) * CHAR_WIDTH + 16
 
 
 def _svg(width, height, title, body):
@@ -82,11 +103,14 @@ def hbar_chart(labels, series, reference=None, title="", value_format=None, refe
     """
     value_format = value_format or format_number
     reference = reference or []
-    label_room = min(LABEL_LIMIT, max((len(str(label)) for label in labels), default=4)) * CHAR_WIDTH + 16
+    label_room = _label_room(labels)
     bar_height, gap, top = 12, 10, 34
-    group_height = bar_height * len(series) + gap
+    bars_height = bar_height * len(series) + gap
+    # A wrapped label makes its group taller; the bars stay centred in it.
+    group_heights = [max(bars_height, len(_lines(label)) * LINE_HEIGHT + gap) for label in labels]
+    group_tops = [top + sum(group_heights[:index]) for index in range(len(labels))]
     plot_left, plot_right = label_room, width - 70
-    height = top + group_height * len(labels) + 30
+    height = top + sum(group_heights) + 30
     values = [value for _, row in series for value in row if value is not None]
     values += [value for value in reference if value is not None]
     axis_max = _nice_max(max(values, default=0))
@@ -103,8 +127,9 @@ def hbar_chart(labels, series, reference=None, title="", value_format=None, refe
         body.append(f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{height - 24}" stroke="{GRID_COLOUR}"/>')
         body.append(_text(x, height - 10, value_format(axis_max * tick / 4), size=10, anchor="middle"))
     for index, label in enumerate(labels):
-        y0 = top + index * group_height
-        body.append(_text(plot_left - 8, y0 + group_height / 2, _short(label), anchor="end"))
+        group_height = group_heights[index]
+        body.append(_label(plot_left - 8, group_tops[index] + group_height / 2, label))
+        y0 = group_tops[index] + (group_height - bars_height) / 2
         for s, (name, row) in enumerate(series):
             value = row[index]
             if value is None:
@@ -119,7 +144,7 @@ def hbar_chart(labels, series, reference=None, title="", value_format=None, refe
         if index < len(reference) and reference[index] is not None:
             x = plot_left + reference[index] * scale
             body.append(
-                f'<line x1="{x:.1f}" y1="{y0 - 2:.1f}" x2="{x:.1f}" y2="{y0 + group_height - gap + 2:.1f}" '
+                f'<line x1="{x:.1f}" y1="{y0 - 2:.1f}" x2="{x:.1f}" y2="{y0 + bars_height - gap + 2:.1f}" '
                 f'stroke="{REFERENCE_COLOUR}" stroke-width="2.5"/>'
             )
     return _svg(width, height, title, body)
@@ -142,7 +167,7 @@ def line_chart(labels, series, title="", value_format=None, y_max=None, width=72
         body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}" stroke="{GRID_COLOUR}"/>')
         body.append(_text(left - 6, y + 4, value_format(axis_max * tick / 4), size=10, anchor="end"))
     for index, label in enumerate(labels):
-        body.append(_text(left + index * step, height - 22, _short(label), size=10, anchor="middle"))
+        body.append(_label(left + index * step, height - 22, label, size=10, anchor="middle", limit=12, line_height=11))
     for s, (name, row) in enumerate(series):
         colour = PALETTE[s % len(PALETTE)]
         points = [(i, point(i, value), value) for i, value in enumerate(row) if value is not None]
@@ -170,10 +195,12 @@ def _heat_colour(value, maximum):
 def heatmap(row_labels, column_labels, matrix, title="", value_format=None, cell=34):
     """A count per (row, column) as coloured cells; ``matrix[row][column]``, 0/None is empty."""
     value_format = value_format or format_number
-    label_room = min(LABEL_LIMIT, max((len(str(label)) for label in row_labels), default=4)) * CHAR_WIDTH + 16
+    label_room = _label_room(row_labels)
     top = 56
     width = label_room + cell * max(len(column_labels), 1) + 16
-    height = top + cell * len(row_labels) + 10
+    row_heights = [max(cell, len(_lines(label)) * LINE_HEIGHT + 6) for label in row_labels]
+    row_tops = [top + sum(row_heights[:index]) for index in range(len(row_labels))]
+    height = top + sum(row_heights) + 10
     maximum = max((value or 0 for row in matrix for value in row), default=0)
     body = []
     for c, label in enumerate(column_labels):
@@ -183,8 +210,8 @@ def heatmap(row_labels, column_labels, matrix, title="", value_format=None, cell
             f'transform="rotate(-45 {x:.1f} {top - 8})">{escape(str(label))}</text>'
         )
     for r, label in enumerate(row_labels):
-        y = top + r * cell
-        body.append(_text(label_room - 8, y + cell / 2 + 4, _short(label), anchor="end"))
+        body.append(_label(label_room - 8, row_tops[r] + row_heights[r] / 2 + 4, label))
+        y = row_tops[r] + (row_heights[r] - cell) / 2
         for c, value in enumerate(matrix[r]):
             x = label_room + c * cell
             body.append(
