@@ -26,6 +26,32 @@ from ..signing import SignatureError
 from ..storage import private_storage
 
 
+def stage_signed_pdf(request, process, signed):
+    """Write the signed bytes under a temporary name only the service user may read, beside the
+    process's documents (the request's file scope removes it unless it is placed); with its
+    SHA-256 and size."""
+    temporary = request.file_scope.temporary_path(private_storage().path(f"documents/{process.pk}"), ".pdf")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(signed)
+    return {"temporary": temporary, "sha256": hashlib.sha256(signed).hexdigest(), "size": len(signed)}
+
+
+def keep_signed_document(request, process, task, prepared, *, title):
+    """Inside the step's transaction: the ``SignedDocument`` of a ``prepared`` signing (what
+    ``stage_signed_pdf`` staged, plus token, signer, times and cover title), its file moved into place."""
+    name = document_path(SignedDocument(process=process, token=prepared["token"]), "")
+    document = SignedDocument.objects.create(
+        process=process, task=task, token=prepared["token"], file=name, title=title,
+        sha256=prepared["sha256"], size=prepared["size"], signer_name=prepared["signer_name"],
+        signer_title=prepared["signer_title"], signed_at=prepared["signed_at"],
+        timestamped_at=prepared["timestamped_at"], cover_title=prepared["cover_title"][:300],
+        signed_by=request.user,
+    )
+    request.file_scope.place(prepared["temporary"], private_storage().path(name))
+    return document
+
+
 class SigningStepMixin:
     signed_title = "dokumen"
 
@@ -71,13 +97,10 @@ class SigningStepMixin:
             location=self.process.organisation.signing_place,
             passphrase=form.cleaned_data["passphrase"], placement=placement,
         )
-        temporary = self.request.file_scope.temporary_path(private_storage().path(f"documents/{self.process.pk}"), ".pdf")
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(signed)
-        return {"temporary": temporary, "token": token, "signer_name": signature.name, "signer_title": signature.title,
+        return {**stage_signed_pdf(self.request, self.process, signed), "token": token,
+                "signer_name": signature.name, "signer_title": signature.title,
                 "signed_at": checked["timestamp"] or timezone.now(), "timestamped_at": checked["timestamp"],
-                "cover_title": cover_title, "sha256": hashlib.sha256(signed).hexdigest(), "size": len(signed)}
+                "cover_title": cover_title}
 
     def form_valid(self, form):
         if form.signs:
@@ -89,16 +112,7 @@ class SigningStepMixin:
         return super().form_valid(form)
 
     def record_signed_document(self, prepared):
-        name = document_path(SignedDocument(process=self.process, token=prepared["token"]), "")
-        document = SignedDocument.objects.create(
-            process=self.process, task=self.task, token=prepared["token"], file=name, title=self.signed_title,
-            sha256=prepared["sha256"], size=prepared["size"], signer_name=prepared["signer_name"],
-            signer_title=prepared["signer_title"], signed_at=prepared["signed_at"],
-            timestamped_at=prepared["timestamped_at"], cover_title=prepared["cover_title"][:300],
-            signed_by=self.request.user,
-        )
-        self.request.file_scope.place(prepared["temporary"], private_storage().path(name))
-        return document
+        return keep_signed_document(self.request, self.process, self.task, prepared, title=self.signed_title)
 
     def audit_detail(self, form):
         detail = super().audit_detail(form)

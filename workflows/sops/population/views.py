@@ -17,13 +17,13 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from workflows.dkb.ingest import DkbFileError, check_file
-from workflows.models import AuditEvent, PeriodType, Review, SignedDocument, SigningIdentity
+from workflows.models import AuditEvent, PeriodType, Review, SigningIdentity
 from workflows.models.acting import acting_for_task
-from workflows.models.documents import document_path
 from workflows.reports.signatory import head_signatory, missing_details
 from workflows.signing import SignatureError
 from workflows.storage import private_storage
 from workflows.views.base import ReviewStepView, StartView, StepView, record_instruction
+from workflows.views.signing import keep_signed_document, stage_signed_pdf
 
 from . import forms
 from .aggregation import enqueue, export_csv, export_xlsx, province_summary
@@ -347,13 +347,10 @@ class ApproveView(TablesContextMixin, ReviewStepView):
             passphrase=passphrase,
             placement=SIGNATURE_PLACEMENT,
         )
-        temporary = self.request.file_scope.temporary_path(private_storage().path(f"documents/{self.process.pk}"), ".pdf")
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(signed)
-        return {"temporary": temporary, "token": token, "signer_name": signer_name, "signer_title": signer_title,
+        return {**stage_signed_pdf(self.request, self.process, signed), "token": token,
+                "signer_name": signer_name, "signer_title": signer_title or organisation.head_title,
                 "signed_at": checked["timestamp"] or timezone.now(), "timestamped_at": checked["timestamp"],
-                "sha256": hashlib.sha256(signed).hexdigest(), "size": len(signed)}
+                "cover_title": report_title(self.process)}
 
     def form_valid(self, form):
         if form.cleaned_data["decision"] == Review.APPROVE:
@@ -365,18 +362,10 @@ class ApproveView(TablesContextMixin, ReviewStepView):
         return super().form_valid(form)
 
     def record_signed_document(self, prepared):
-        name = document_path(SignedDocument(process=self.process, token=prepared["token"]), "")
-        document = SignedDocument.objects.create(
-            process=self.process, task=self.task, token=prepared["token"], file=name,
+        return keep_signed_document(
+            self.request, self.process, self.task, prepared,
             title=f"laporan-data-kependudukan-{self.process.year}-s{self.process.period_number}",
-            sha256=prepared["sha256"], size=prepared["size"], signer_name=prepared["signer_name"],
-            signer_title=prepared.get("signer_title") or self.process.organisation.head_title,
-            signed_at=prepared["signed_at"],
-            timestamped_at=prepared["timestamped_at"], cover_title=report_title(self.process)[:300],
-            signed_by=self.request.user,
         )
-        self.request.file_scope.place(prepared["temporary"], private_storage().path(name))
-        return document
 
     def audit_detail(self, form):
         detail = super().audit_detail(form)
