@@ -60,3 +60,9 @@ def node_title(task):
 def moment(value, tz_name):
     """A moment in the organisation's own time zone, Indonesian style ("5 Jan 2026 16.00 WITA")."""
     return sla.format_moment(value, tz_name) if value else "—"
+
+
+@register.filter
+def waktu(step):
+    """A step's Waktu in the page's language ("2 jam", "2 hours"); the SOP's own text is ``step.waktu_label``."""
+    return sla.waktu_label(step.waktu_amount, step.waktu_unit) if step else ""
