@@ -11,7 +11,7 @@ PORT ?= 8000
 SERVE_BIND ?= 127.0.0.1:8001
 ENV_FILE := .env
 
-.PHONY: run dev setup serve test test-postgres bench soak lint clean messages browser-deps
+.PHONY: run dev setup serve test test-postgres bench soak lint clean messages messages-check browser-deps
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required (set PYTHON=...)"; exit 1; }
@@ -94,12 +94,19 @@ lint: $(STAMP) $(ENV_FILE)
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 
-# sopflow/locale is kept by hand: SOPFlow's own msgids are already Indonesian, and its entries
-# translate viewflow's, django-filter's and django-axes' English. makemessages over workflows/
-# with --no-obsolete would drop every one of them, so this only compiles (and only our
-# catalogue: from the top directory compilemessages would also rewrite the .mo files in .venv).
-messages: $(ENV_FILE)
-	cd sopflow && ../$(PY) ../manage.py compilemessages -l id
+# sopflow/locale/id is kept by hand: SOPFlow's own msgids are already Indonesian, and its entries
+# translate viewflow's, django-filter's and django-axes' English. makemessages -l id over
+# workflows/ with --no-obsolete would drop every one of them, so it is never run for id.
+# sopflow/locale/en translates SOPFlow's own (Indonesian) msgids: `make messages` merges the
+# code's msgids into it (new ones empty, translations kept) and compiles both catalogues (only
+# ours: from the top directory compilemessages would also rewrite the .mo files in .venv).
+# `make messages-check` lists what has no English yet and fails until it is translated.
+messages: $(STAMP) $(ENV_FILE)
+	$(PY) manage.py messages_check --update
+	cd sopflow && ../$(PY) ../manage.py compilemessages -l id -l en
+
+messages-check: $(STAMP) $(ENV_FILE)
+	$(PY) manage.py messages_check
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis

@@ -174,6 +174,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # The officer's language from the user menu; Bahasa Indonesia otherwise (workflows/language.py).
+    "workflows.language.OfficerLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "workflows.middleware.OrganisationScopeMiddleware",
@@ -207,6 +209,8 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.debug",
                 "django.template.context_processors.request",
+                # LANGUAGE_CODE for viewflow's <html lang="...">, the language the page is in.
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -251,8 +255,9 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
-# Bahasa Indonesia for everyone: no LocaleMiddleware, so a browser set to English does not get
-# a half-translated page (the English catalogue is not complete yet).
+# Bahasa Indonesia for everyone who does not choose English in the user menu: no LocaleMiddleware,
+# so a browser's Accept-Language never switches the pages (workflows/language.py). SOPFlow's msgids
+# are Indonesian; sopflow/locale/en translates them (`make messages-check` lists the gaps).
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("Bahasa Inggris"))]
 # viewflow ships no Indonesian catalogue: ours lives here and takes precedence over the apps.

@@ -7,6 +7,7 @@ from django.views.i18n import JavaScriptCatalog
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Site
 
+from workflows import language
 from workflows.authored.editor import authored_applications
 from workflows.catalogue import PACKAGES
 from workflows.views import documents, evaluation, sop_pages
@@ -56,6 +57,8 @@ urlpatterns = [
     path("api/v1/", include("workflows.api.urls")),
     path("accounts/", SopFlowAuthViewset(with_profile_view=False).urls),
     # The login page loads the catalogue too, so it must not require a login.
+    # The user menu's language switch (Django's set_language, and the officer's choice kept).
+    path("bahasa/", language.switch_language, name="set_language"),
     path("jsi18n/", login_not_required(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path(
         "berkas/<int:process_pk>/dokumen/<int:document_pk>.pdf",

@@ -76,15 +76,18 @@ def test_the_500_page_renders_without_database_request_or_static_files():
     assert "/static/" not in page
 
 
-@pytest.mark.parametrize("template, heading", [
-    ("400.html", "Permintaan tidak dapat diproses"),
-    ("429.html", "Terlalu banyak permintaan"),
-    ("500.html", "Terjadi kesalahan di server SOPFlow"),
+@pytest.mark.parametrize("template, heading, english", [
+    ("400.html", "Permintaan tidak dapat diproses", "The request could not be processed"),
+    ("429.html", "Terlalu banyak permintaan", "Too many requests"),
+    ("500.html", "Terjadi kesalahan di server SOPFlow", "An error occurred on the SOPFlow server"),
 ])
-def test_standalone_error_pages_speak_indonesian_whatever_language_is_active(template, heading):
+def test_standalone_error_pages_speak_the_active_language(template, heading, english):
     from django.utils import translation
 
-    # The msgids are the Indonesian text, so no catalogue (or an incomplete English one) is needed.
+    # The msgids are the Indonesian text: Indonesian by default, English for an officer who chose it.
+    with translation.override("id"):
+        page = get_template(template).render()
+    assert f"<h1>{heading}</h1>" in page and '<html lang="id">' in page
     with translation.override("en"):
         page = get_template(template).render()
-    assert f"<h1>{heading}</h1>" in page
+    assert f"<h1>{english}</h1>" in page and '<html lang="en">' in page

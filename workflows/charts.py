@@ -20,7 +20,8 @@ LINE_HEIGHT = 14  # px between the lines of a wrapped 12 px label
 
 
 def format_number(value, decimals=None):
-    """Indonesian digits: thousands with '.', decimals with ','. Without ``decimals``, whole
+    """Digits in the active language's format: Indonesian thousands with '.', decimals with ','
+    (reports render under Indonesian; an English page gets 1,234.5). Without ``decimals``, whole
     numbers get none and others up to two, trailing zeros dropped (1,25 · 2,5 · 3)."""
     if value is None:
         return "—"
@@ -30,7 +31,10 @@ def format_number(value, decimals=None):
     text = f"{value:,.{decimals}f}"
     if trim and "." in text:
         text = text.rstrip("0").rstrip(".")
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    from django.utils.formats import get_format
+
+    decimal, thousands = get_format("DECIMAL_SEPARATOR"), get_format("THOUSAND_SEPARATOR")
+    return text.replace(",", "\0").replace(".", decimal).replace("\0", thousands)
 
 
 def _text(x, y, content, size=12, anchor="start", weight="normal", colour=TEXT_COLOUR):

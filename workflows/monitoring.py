@@ -386,7 +386,7 @@ def monitoring_form(organisation, sop_code, period, rule=None):
             key = step.key
             row = MonitoringRow(
                 number=figures[key]["last_number"], key=key, title=step.title, kegiatan=step.kegiatan,
-                pelaksana=step.position.name, waktu_label=step.waktu_label, old_version=True,
+                pelaksana=step.position.name, waktu_label=sla.waktu_label(step.waktu_amount, step.waktu_unit), old_version=True,
                 standard_seconds=int(calendar.standard_duration(step.waktu_amount, step.waktu_unit).total_seconds()),
             )
         else:

@@ -36,6 +36,7 @@ from typing import Protocol
 from urllib import error as urlerror
 from urllib import request as urlrequest
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 MM = 72 / 25.4
@@ -168,13 +169,23 @@ def stamp_style(signer_name=""):
         raise SignatureError(_("Nama penandatangan memuat huruf yang tidak dapat dicetak pada blok tanda tangan: "
                                "%(chars)s.") % {"chars": " ".join(missing)})
     factory = StampFontFactory(program, STAMP_FONT_SIZE)
+    # The block is part of the signed document: Indonesian whatever the signing officer's UI language.
+    with translation.override("id"):
+        stamp_text = _("Ditandatangani secara elektronik oleh:\n%(signer)s\n%(ts)s\nPindai kode QR untuk verifikasi")
     return stamp.QRStampStyle(
-        stamp_text=_("Ditandatangani secara elektronik oleh:\n%(signer)s\n%(ts)s\nPindai kode QR untuk verifikasi"),
+        stamp_text=stamp_text,
         timestamp_format="%d-%m-%Y %H.%M %Z",
         text_box_style=text.TextBoxStyle(font=factory, font_size=STAMP_FONT_SIZE, leading=10),
         border_width=1,
         background=None,
     )
+
+
+def signed_reason(process):
+    """The signature's /Reason ("Pengesahan <the process's brief>"): part of the signed document,
+    so Indonesian whatever the signing officer's UI language (the brief's period label too)."""
+    with translation.override("id"):
+        return _("Pengesahan %(title)s") % {"title": process.brief}
 
 
 def _page_index(writer, page):

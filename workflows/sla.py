@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from viewflow.workflow import flow
 from viewflow.workflow.status import STATUS
 
@@ -275,16 +276,26 @@ def format_working_time(seconds, day=None):
     hours, minutes = divmod(minutes, 60)
     parts = []
     if days:
-        parts.append(_("%(d)s hari") % {"d": days})
+        parts.append(ngettext("%(d)s hari", "%(d)s hari", days) % {"d": days})
     if hours:
-        parts.append(_("%(h)s jam") % {"h": hours})
+        parts.append(ngettext("%(h)s jam", "%(h)s jam", hours) % {"h": hours})
     if minutes or not parts:
-        parts.append(_("%(m)s menit") % {"m": minutes})
+        parts.append(ngettext("%(m)s menit", "%(m)s menit", minutes) % {"m": minutes})
     return " ".join(parts)
 
 
+WAKTU_FORMS = {
+    "menit": lambda n: ngettext("%(n)s menit", "%(n)s menit", n),
+    "jam": lambda n: ngettext("%(n)s jam", "%(n)s jam", n),
+    "hari": lambda n: ngettext("%(n)s hari", "%(n)s hari", n),
+}
+
+
 def waktu_label(amount, unit):
-    return f"{amount} {unit}"
+    """A step's Waktu for display, in the page's language: "2 jam" (or "2 hours"). The SOP's own
+    text (workbook, SOP document) keeps the unit as written: ``Step.waktu_label``."""
+    form = WAKTU_FORMS.get(unit)
+    return form(amount) % {"n": amount} if form is not None else f"{amount} {unit}"
 
 
 # -- escalation ------------------------------------------------------------------------------

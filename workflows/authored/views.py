@@ -14,7 +14,7 @@ from workflows.models import AuditEvent, Review, SignedDocument, SigningIdentity
 from workflows.models.acting import acting_for_task
 from workflows.models.documents import document_path
 from workflows.permissions import org_role_permission
-from workflows.signing import SignatureError
+from workflows.signing import SignatureError, signed_reason
 from workflows.storage import private_storage
 from workflows.views.base import StartView, StepView, record_instruction
 
@@ -162,7 +162,7 @@ class AuthoredStepView(StepView):
         token = uuid.uuid4()
         signed, checked = identity.sign(
             content, token=token, signer_name=signer_name,
-            reason=_("Pengesahan %(title)s") % {"title": self.process.brief},
+            reason=signed_reason(self.process),
             location=organisation.province_name, passphrase=form.cleaned_data["passphrase"],
         )
         temporary = self.request.file_scope.temporary_path(private_storage().path(f"documents/{self.process.pk}"), ".pdf")

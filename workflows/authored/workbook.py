@@ -775,7 +775,15 @@ def put(sheet, row, column, value, *, bold=False, wrap=True):
 
 
 def export_workbook(sop):
-    """``sop`` (a ``workflows.sops.spec.Sop``) as XLSX bytes in the table layout."""
+    """``sop`` (a ``workflows.sops.spec.Sop``) as XLSX bytes in the table layout: in Indonesian
+    whatever the officer's UI language, since the import reads that layout word for word."""
+    from django.utils import translation
+
+    with translation.override("id"):
+        return _export_workbook(sop)
+
+
+def _export_workbook(sop):
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 

@@ -1,5 +1,6 @@
 """Flow building blocks that read the SOP catalogue, so flows only declare."""
 
+from django.utils.text import format_lazy
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow import flow
@@ -168,7 +169,8 @@ class SopStep(flow.View):
 
 
 def title(step):
-    return f"{step.number}. {step.title}"
+    # Lazy: the node's title is read in each page's language, not once at import.
+    return format_lazy("{}. {}", step.number, step.title)
 
 
 def step(sop, number, view, named_only=False):

@@ -217,6 +217,12 @@ class Officer(models.Model):
             "sudah terbit tidak berubah; proses yang berjalan tetap memakai versinya."
         ),
     )
+    # The language of the pages for this officer, chosen in the user menu; empty is the
+    # application's default (Bahasa Indonesia). Printed and signed documents stay Indonesian.
+    language = models.CharField(
+        _("bahasa tampilan"), max_length=10, choices=settings.LANGUAGES, blank=True, default="",
+        help_text=_("Kosong: Bahasa Indonesia. Dokumen yang dicetak dan ditandatangani tetap berbahasa Indonesia."),
+    )
 
     class Meta:
         verbose_name = _("pegawai")

@@ -80,3 +80,9 @@ def percent(value, decimals=1):
     from ..reports.formatting import percent as indonesian_percent
 
     return indonesian_percent(value if value in (None, "") else float(value), int(decimals))
+
+
+@register.filter
+def waktu(step):
+    """A step's Waktu in the page's language ("2 jam", "2 hours"); the SOP's own text is ``step.waktu_label``."""
+    return sla.waktu_label(step.waktu_amount, step.waktu_unit) if step else ""

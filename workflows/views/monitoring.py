@@ -20,6 +20,7 @@ from ..models import Officer, Penilaian
 from ..monitoring import Period, PeriodError, available_periods, default_period, monitoring_form, save_assessment
 from ..permissions import AUTHOR_SOP, SUPERVISE
 from ..reports.monitoring import monitoring_workbook, render_monitoring_pdf, step_chart
+from ..reports.pdf import indonesian
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -149,8 +150,9 @@ class MonitoringDownload(MonitoringBase):
 
 class MonitoringPdfView(MonitoringDownload):
     def get(self, request, code, periode):
-        form = self.form_for(self.period(periode))
-        pdf = render_monitoring_pdf(form, evaluator=self.officer if self.can_assess else None)
+        with indonesian():  # the printed form is Indonesian whatever the officer's UI language
+            form = self.form_for(self.period(periode))
+            pdf = render_monitoring_pdf(form, evaluator=self.officer if self.can_assess else None)
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{self.filename(form, "pdf")}"'
         return response
@@ -158,7 +160,8 @@ class MonitoringPdfView(MonitoringDownload):
 
 class MonitoringXlsxView(MonitoringDownload):
     def get(self, request, code, periode):
-        form = self.form_for(self.period(periode))
-        response = HttpResponse(monitoring_workbook(form), content_type=XLSX_CONTENT_TYPE)
+        with indonesian():
+            form = self.form_for(self.period(periode))
+            response = HttpResponse(monitoring_workbook(form), content_type=XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{self.filename(form, "xlsx")}"'
         return response

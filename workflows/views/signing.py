@@ -16,7 +16,7 @@ import hashlib
 import os
 import uuid
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ..models import AuditEvent, SignedDocument, SigningIdentity
@@ -85,15 +85,18 @@ class SigningStepMixin:
 
     def sign(self, form):
         # The NIP first: what the document would print is checked before any key is touched.
-        signature = self.signature()
+        with translation.override("id"):  # what is signed is Indonesian, whatever the officer's UI language
+            signature = self.signature()
         identity = SigningIdentity.objects.filter(officer__user=self.request.user).first()
         if identity is None:
             raise SignatureError(_("Akun Anda belum memiliki sertifikat tanda tangan elektronik. Hubungi admin."))
         content, placement, cover_title = self.signed_document(form, signature)
+        with translation.override("id"):
+            reason = _("Pengesahan %(title)s") % {"title": cover_title}
         token = uuid.uuid4()
         signed, checked = identity.sign(
             content, token=token, signer_name=signature.name,
-            reason=_("Pengesahan %(title)s") % {"title": cover_title},
+            reason=reason,
             location=self.process.organisation.signing_place,
             passphrase=form.cleaned_data["passphrase"], placement=placement,
         )

@@ -233,6 +233,14 @@ def _province_labels(result, level):
 
 
 def export_xlsx(result):
+    """``_export_xlsx`` in Indonesian whatever the officer's UI language: a publication of the office."""
+    from django.utils import translation
+
+    with translation.override("id"):
+        return _export_xlsx(result)
+
+
+def _export_xlsx(result):
     """The aggregate tables as a publishable workbook: a summary sheet, then one sheet per table
     and level (kab/kota, kecamatan), each with its title, the position date, Indonesian headers,
     region names beside the codes, totals rows, shares and sex ratios as formatted numbers and the

@@ -20,7 +20,7 @@ from workflows.dkb.ingest import DkbFileError, check_file
 from workflows.models import AuditEvent, PeriodType, Review, SigningIdentity
 from workflows.models.acting import acting_for_task
 from workflows.reports.signatory import head_signatory, missing_details
-from workflows.signing import SignatureError
+from workflows.signing import SignatureError, signed_reason
 from workflows.storage import private_storage
 from workflows.views.base import ReviewStepView, StartView, StepView, record_instruction
 from workflows.views.signing import keep_signed_document, stage_signed_pdf
@@ -342,7 +342,7 @@ class ApproveView(TablesContextMixin, ReviewStepView):
         signed, checked = identity.sign(
             content if content is not None else report.read(), token=token,
             signer_name=signer_name,
-            reason=_("Pengesahan %(title)s") % {"title": self.process.brief},
+            reason=signed_reason(self.process),
             location=organisation.province_name,
             passphrase=passphrase,
             placement=SIGNATURE_PLACEMENT,
