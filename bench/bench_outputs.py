@@ -8,6 +8,9 @@ Generates the synthetic extract with the project's generator (kept in the work d
 it once with the DKB engine and caches the result JSON next to it, then times:
 
 - render: ``render_population_report(..., final=True)`` (target <= 5 s, median of the runs);
+- signing: the rendered report signed PAdES B-LT (certified, QR stamp, an RFC 3161 timestamp from
+  a local timestamp authority on 127.0.0.1 and the chain's CRL embedded: ``tests/timestamping.py``,
+  the tests' own), the same ``Pkcs12Signer`` step 6 uses;
 - backup: the semester members (raw CSV extract, aggregate CSV and XLSX, the report PDF, the
   manifest) written and checked by ``create_backup`` into a fresh folder (target <= 15 s,
   median), and the archive's size against the raw extract's (target <= 25 %, median). The
@@ -60,6 +63,34 @@ def prepare(rows, seed, work_dir):
     return extract, json.loads(cached.read_text(encoding="utf-8"))
 
 
+def sign_report(pdf, runs, timings, work_dir):
+    """Sign ``pdf`` ``runs`` times as step 6 does; wall and CPU seconds appended to ``timings``."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from timestamping import LocalTrustServices
+
+    from workflows.signing import Pkcs12Signer, timestamper_for
+    from workflows.sops.population.report import SIGNATURE_PLACEMENT
+
+    services = LocalTrustServices()
+    try:
+        p12 = services.signer_p12(Path(tempfile.mkdtemp(prefix="signer-", dir=work_dir)) / "kadis.p12",
+                                  "Pejabat Contoh", BENCH_PASSWORD)
+        signer = Pkcs12Signer(p12, timestamper=timestamper_for(services.tsa_url), trust_roots=[services.root])
+        signed = None
+        for _run in range(runs):
+            signed, wall, cpu = timed(lambda: signer.sign(
+                pdf, signer_name="Pejabat Contoh", reason="Pengesahan laporan (bench)", location="Bengkulu",
+                passphrase=BENCH_PASSWORD, verification_url="https://sopflow.example.go.id/verifikasi/bench/",
+                placement=SIGNATURE_PLACEMENT,
+            ))
+            timings.append((wall, cpu))
+            print(f"signing: {wall:.2f} s wall, {cpu:.2f} s CPU", flush=True)
+        shutil.rmtree(p12.parent, ignore_errors=True)
+        return signed
+    finally:
+        services.close()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=2_127_957)
@@ -97,6 +128,10 @@ def main():
         renders.append((wall, cpu))
         print(f"render: {wall:.2f} s wall, {cpu:.2f} s CPU, {len(pdf) / 1e3:.0f} kB", flush=True)
 
+    signings = []
+    signed = sign_report(pdf, args.runs, signings, args.work_dir)
+    print(f"signed report: {len(signed) / 1e3:.0f} kB", flush=True)
+
     backups = []
     for _run in range(args.runs):
         destination = Path(tempfile.mkdtemp(prefix="backup-", dir=args.work_dir))
@@ -124,6 +159,8 @@ def main():
     ratio = 100 * statistics.median(size for _wall, _cpu, size in backups) / extract.stat().st_size
     print(f"\nmedian render {render_wall:.2f} s (CPU {statistics.median(c for _w, c in renders):.2f} s), "
           f"target <= 5 s: {'OK' if render_wall <= 5 else 'OVER'}")
+    print(f"median signing (B-LT, local TSA) {statistics.median(w for w, _c in signings):.2f} s "
+          f"(CPU {statistics.median(c for _w, c in signings):.2f} s)")
     print(f"median backup {backup_wall:.2f} s (CPU {statistics.median(c for _w, c, _s in backups):.2f} s), "
           f"target <= 15 s: {'OK' if backup_wall <= 15 else 'OVER'}")
     print(f"median archive size {ratio:.1f} % of the raw extract ({extract.stat().st_size / 1e6:.0f} MB), "
