@@ -305,3 +305,22 @@ def test_no_desa_annex_when_the_extract_has_no_desa_codes(tmp_path):
     text = "\f".join(pdftotext(population.render_population_report(process, result, final=True)))
     assert "Desa/Kelurahan" not in text.split("LAMPIRAN. TABEL DATA AGREGAT KECAMATAN")[-1]
     assert VILLAGE_ANNEX not in text and "Lampiran: Jumlah Penduduk per Desa/Kelurahan" not in text
+
+
+def test_the_shipped_desa_table_covers_every_kecamatan_and_the_generator_draws_from_it():
+    from workflows.dkb import regions
+    from workflows.dkb.generator import generate_columns
+
+    villages = regions.villages()
+    for province, expected in (("13", 1265), ("17", 1513)):  # Kepmendagri 300.2.2-2138/2025
+        mine = [code for code in villages if code.startswith(province + ".")]
+        assert len(mine) == expected
+        districts = {d.code for regency in regions.regencies(province) for d in regions.districts(regency.code)}
+        assert {villages[code].district for code in mine} == districts
+        assert all(code.startswith(villages[code].district + ".") for code in mine)
+        columns = generate_columns(province, rows=3000, seed=2)
+        drawn = {regions.village_code(province, kab, kec, kel)
+                 for kab, kec, kel in zip(columns["NO_KAB"], columns["NO_KEC"], columns["NO_KEL"])}
+        assert drawn <= set(mine)
+    assert regions.village_name("13.71.01.1001") == "Belakang Pondok"
+    assert regions.village_name("17.71.09.1006") == "Lingkar Timur"

@@ -4,7 +4,7 @@ Everything is drawn with numpy from one seeded generator, whole columns at a tim
 seed gives the same bytes and 2.1 million rows take seconds. Nothing here is real: names read
 "WARGA SINTETIS 0000001", NIKs are built from the synthetic birth date, sex and region. Desa
 codes are the real Kemendagri codes of the household's kecamatan where the project ships them
-(``regions.villages``, province 17), otherwise plausible numbers.
+(``regions.villages``: provinces 13 and 17), otherwise plausible numbers.
 
 Shape (tuned by eye against Indonesian census pyramids, not fitted to any real file):
 - kab/kota sizes follow the Kepmendagri 2025 populations; kecamatan sizes vary by a fixed weight

@@ -6,11 +6,10 @@ the kab/kota populations the synthetic generator uses as shares). Only provinces
 Barat) and 17 (Bengkulu) are shipped: 19 + 10 kab/kota and 179 + 129 kecamatan, matching the
 counts in domain.md section 3.
 
-``data/desa.csv`` holds the desa/kelurahan codes and names (with their kecamatan code) from the
-same Kepmendagri table and copy, for province 17 (Bengkulu: 1,513 desa/kelurahan in 129
-kecamatan); the file's header names the decree and the commit. The synthetic generator draws its
-NO_KEL from it and the semester book names the desa/kelurahan of its annex with it. Province 13 has
-no desa table yet: its generated NO_KEL stay plausible numbers and its annex prints codes only.
+``data/desa.csv`` holds the desa/nagari/kelurahan codes and names (with their kecamatan code) from
+the same Kepmendagri table and copy: 1,265 in the 179 kecamatan of province 13 and 1,513 in the 129
+of province 17; the file's header names the decree and the commit. The synthetic generator draws
+its NO_KEL from it and the semester book names the desa/kelurahan of its annex with it.
 
 ``data/luas_wilayah.csv`` holds the area (km²) of the two provinces and their kab/kota, from the
 Badan Informasi Geospasial's 2024 letter as published in cahyadsn/wilayah ``db/wilayah_luas.sql``
