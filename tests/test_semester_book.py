@@ -216,3 +216,111 @@ def test_the_worker_prints_the_head_from_organisation_data_and_the_growth_of_the
     assert "NIP. 196901011990031004" in pages[1]
     assert "Pertambahan penduduk dan kepala keluarga dibanding semester sebelumnya" in "\f".join(pages)
     assert KADIS_NIP["bkl"] not in pages[1]  # the organisation's head data wins over the officer's
+
+
+# The desa/kelurahan annex -------------------------------------------------------------------
+
+VILLAGE_ANNEX = "LAMPIRAN: JUMLAH PENDUDUK PER DESA/"  # the heading wraps after the slash
+
+
+def _village_annex_lines(pages):
+    text = "\f".join(pages)
+    return text[text.index(VILLAGE_ANNEX):].splitlines()
+
+
+def _heading_above(lines, index):
+    """The nearest group heading ("<kab/kota> — Kecamatan <name>") above line ``index``."""
+    return next(line for line in reversed(lines[:index]) if " — Kecamatan " in line)
+
+
+def test_the_desa_annex_names_each_desa_from_the_kemendagri_table_under_its_kecamatan(book):
+    from workflows.dkb import regions
+
+    pages, _without, now, _before = book
+    lines = _village_annex_lines(pages)
+    villages = now["extra_tables"]["penduduk_desa"]
+    assert len(villages) > 500  # about 1,250 synthetic households over Bengkulu's 1,513 desa/kelurahan
+    assert all(row["kode"] in regions.villages() for row in villages)  # the generator draws real codes
+    # One desa of every kecamatan: its row (code, name from the table, total) under its kecamatan.
+    first_of_district = {}
+    for row in villages:
+        first_of_district.setdefault(row["kode"][:8], row)
+    assert len(first_of_district) == len(now["kecamatan_tables"]["penduduk"])
+    for district, row in first_of_district.items():
+        index = next(i for i, line in enumerate(lines) if line.split()[:1] == [row["kode"]])
+        line = lines[index]
+        assert regions.village_name(row["kode"]) in line, line
+        assert _dotted(row["jumlah"]) in line.split(), line
+        heading = _heading_above(lines, index)
+        assert f"Kecamatan {now['regions'][district]}" in heading, (heading, line)
+        assert now["regions"][district[:5]] in heading, (heading, line)
+    total = sum(row["jumlah"] for row in villages)
+    assert any("Provinsi Bengkulu" in line and _dotted(total) in line.split() for line in lines)
+    assert any("Sumber: DKB/DWH Ditjen Dukcapil Kemendagri" in line for line in lines)
+    assert any("Jumlah Penduduk per Desa/Kelurahan (lanjutan)" in page for page in pages)
+
+
+def _rewrite_desa_codes(source, target, change):
+    """Copy a synthetic CSV extract, passing every data row's fields to ``change`` (NO_KEL is last)."""
+    with open(source, encoding="utf-8") as handle:
+        header, *rows = handle.read().splitlines()
+    with open(target, "w", encoding="utf-8") as handle:
+        handle.write("\n".join([header] + [",".join(change(index, row.split(","))) for index, row in
+                                           enumerate(rows)]) + "\n")
+
+
+def test_an_unknown_desa_code_is_printed_with_its_code_and_marked(tmp_path):
+    from workflows.dkb import regions
+    from workflows.models import SopProcess
+
+    extract, edited = tmp_path / "dkb.csv", tmp_path / "dkb-unknown.csv"
+    write_dkb(extract, province="17", rows=300, seed=11)
+
+    def unknown_in_first_row(index, fields):
+        if index == 0:
+            fields[-1] = "2999"
+        return fields
+
+    _rewrite_desa_codes(extract, edited, unknown_in_first_row)
+    result = aggregate_file(edited, cutoff="2025-06-30", province="17").as_dict()
+    unknown = next(row["kode"] for row in result["extra_tables"]["penduduk_desa"] if row["kode"].endswith(".2999"))
+    assert unknown not in regions.villages()
+    process = SopProcess(organisation=bengkulu_org(), sop="A", year=2025, period_type="semester", period_number=1)
+    lines = _village_annex_lines(pdftotext(population.render_population_report(process, result, final=True)))
+    line = next(line for line in lines if line.split()[:1] == [unknown])
+    assert "(kode tidak dikenal)" in line
+    assert f"Kecamatan {result['regions'][unknown[:8]]}" in _heading_above(lines, lines.index(line))
+    assert sum("(kode tidak dikenal)" in other for other in lines) == 1
+
+
+def test_no_desa_annex_when_the_extract_has_no_desa_codes(tmp_path):
+    from workflows.models import SopProcess
+
+    extract, edited = tmp_path / "dkb.csv", tmp_path / "dkb-no-desa.csv"
+    write_dkb(extract, province="17", rows=300, seed=11)
+    _rewrite_desa_codes(extract, edited, lambda index, fields: fields[:-1] + [""])
+    result = aggregate_file(edited, cutoff="2025-06-30", province="17").as_dict()
+    assert result["extra_tables"]["penduduk_desa"] == []
+    process = SopProcess(organisation=bengkulu_org(), sop="A", year=2025, period_type="semester", period_number=1)
+    text = "\f".join(pdftotext(population.render_population_report(process, result, final=True)))
+    assert "Desa/Kelurahan" not in text.split("LAMPIRAN. TABEL DATA AGREGAT KECAMATAN")[-1]
+    assert VILLAGE_ANNEX not in text and "Lampiran: Jumlah Penduduk per Desa/Kelurahan" not in text
+
+
+def test_the_shipped_desa_table_covers_every_kecamatan_and_the_generator_draws_from_it():
+    from workflows.dkb import regions
+    from workflows.dkb.generator import generate_columns
+
+    villages = regions.villages()
+    for province, expected in (("13", 1265), ("17", 1513)):  # Kepmendagri 300.2.2-2138/2025
+        mine = [code for code in villages if code.startswith(province + ".")]
+        assert len(mine) == expected
+        districts = {d.code for regency in regions.regencies(province) for d in regions.districts(regency.code)}
+        assert {villages[code].district for code in mine} == districts
+        assert all(code.startswith(villages[code].district + ".") for code in mine)
+        columns = generate_columns(province, rows=3000, seed=2)
+        drawn = {regions.village_code(province, kab, kec, kel)
+                 for kab, kec, kel in zip(columns["NO_KAB"], columns["NO_KEC"], columns["NO_KEL"])}
+        assert drawn <= set(mine)
+    assert regions.village_name("13.71.01.1001") == "Belakang Pondok"
+    assert regions.village_name("17.71.09.1006") == "Lingkar Timur"

@@ -175,18 +175,18 @@ def aggregate_file(
         # so the cores that one query's single-threaded phases leave idle get used.
         with ThreadPoolExecutor(max_workers=2) as pool:
             counts_job = pool.submit(_counts, cursors[0], cutoff, province, "used")
-            households_job = pool.submit(_households, cursors[1], province, "used")
+            households_job = pool.submit(_households_and_villages, cursors[1], province, "used")
             dup_rows = _duplicates(con, quality, bad_lines, stored)
-            counts, households = counts_job.result(), households_job.result()
+            counts, (households, villages) = counts_job.result(), households_job.result()
         if dup_rows:
             # Rare in DKB: count again without the repeated NIKs.
             con.execute(
                 f"CREATE TEMP VIEW used_once AS SELECT p.* FROM people p "
                 f"ANTI JOIN dup_rows d ON p.rowid = d.row_id WHERE {where}"
             )
-            counts, households = (
+            counts, (households, villages) = (
                 _counts(con, cutoff, province, "used_once"),
-                _households(con, province, "used_once"),
+                _households_and_villages(con, province, "used_once"),
             )
         used = counts.total()
         read = stored + len(bad_lines)
@@ -208,7 +208,8 @@ def aggregate_file(
             con.close()
         shutil.rmtree(work_dir, ignore_errors=True)
 
-    kab_tables, kec_tables, extra = build_tables(counts, households, province, info.has("AKTA_LHR"))
+    kab_tables, kec_tables, extra = build_tables(counts, households, province, info.has("AKTA_LHR"),
+                                                 villages=villages)
     kecamatan_codes = {row["kode"] for row in kec_tables["penduduk"]}
     result = AggregateResult(
         cutoff=cutoff,
@@ -512,3 +513,23 @@ def _households(con, province, source):
         code = f"{province}.{kab:02d}" if kec is None else f"{province}.{kab:02d}.{kec:02d}"
         result[f"{code}/desa" if villages else code] = number
     return result
+
+
+def _villages(con, province, source):
+    """Population per desa/kelurahan: ``[{"kode": "17.01.01.2001", laki_laki, perempuan, jumlah}]``
+    in code order, for the rows with a usable NO_KEL (empty when the extract has none)."""
+    rows = con.execute(
+        f"""
+        SELECT kab, kec, kel, count(*) FILTER (WHERE sex = 1), count(*) FILTER (WHERE sex = 2)
+        FROM {source} WHERE kel BETWEEN 1 AND 9999 GROUP BY kab, kec, kel ORDER BY kab, kec, kel
+        """
+    ).fetchall()
+    return [
+        {"kode": regions.village_code(province, kab, kec, kel), "laki_laki": male, "perempuan": female,
+         "jumlah": male + female}
+        for kab, kec, kel, male, female in rows
+    ]
+
+
+def _households_and_villages(con, province, source):
+    return _households(con, province, source), _villages(con, province, source)

@@ -2,8 +2,9 @@
 
 Everything is drawn with numpy from one seeded generator, whole columns at a time, so the same
 seed gives the same bytes and 2.1 million rows take seconds. Nothing here is real: names read
-"WARGA SINTETIS 0000001", NIKs are built from the synthetic birth date, sex and region, desa
-codes are plausible numbers, not the Kemendagri list.
+"WARGA SINTETIS 0000001", NIKs are built from the synthetic birth date, sex and region. Desa
+codes are the real Kemendagri codes of the household's kecamatan where the project ships them
+(``regions.villages``: provinces 13 and 17), otherwise plausible numbers.
 
 Shape (tuned by eye against Indonesian census pyramids, not fitted to any real file):
 - kab/kota sizes follow the Kepmendagri 2025 populations; kecamatan sizes vary by a fixed weight
@@ -176,6 +177,23 @@ def _fixed_weight(code):
     return 0.4 + (zlib.crc32(code.encode()) % 1000) / 1000 * 1.6
 
 
+def _real_villages(province, kab, kec, position, kel):
+    """Overwrite ``kel`` with real desa numbers: ``position`` (uniform in [0, 1)) picks one of the
+    kecamatan's desa/kelurahan, sized by a fixed weight per code (as kecamatan are)."""
+    key = kab.astype(np.int64) * 100 + kec
+    order = np.argsort(key, kind="stable")
+    keys, starts = np.unique(key[order], return_index=True)
+    for district_key, start, end in zip(keys.tolist(), starts, [*starts[1:], len(order)]):
+        villages = regions.villages_of(regions.district_code(province, district_key // 100, district_key % 100))
+        if not villages:
+            continue
+        rows = order[start:end]
+        weights = np.cumsum([_fixed_weight(village.code) for village in villages])
+        numbers = np.array([int(village.code[9:]) for village in villages], dtype=np.int16)
+        index = np.searchsorted(weights / weights[-1], position[rows], side="right")
+        kel[rows] = numbers[np.minimum(index, len(numbers) - 1)]
+
+
 def _rank_within(keys):
     """0 for the first row of each key, 1 for the second, ... (in row order)."""
     order = np.argsort(keys, kind="stable")
@@ -236,11 +254,13 @@ def generate_columns(province="17", rows=1000, seed=0, as_of=AS_OF, part=0, part
         numbers = np.array([int(d.code[6:]) for d in districts], dtype=np.int16)
         household_kec[mask] = rng.choice(numbers, size=int(mask.sum()), p=weights / weights.sum())
     is_city = household_kab >= 71
-    household_kel = np.where(
-        is_city | (rng.random(households) < 0.08),
-        1001 + rng.integers(0, 10, households),
-        2001 + rng.integers(0, 15, households),
-    ).astype(np.int16)
+    # The same three draws as when the codes were made up, so every other column keeps its values.
+    town_draw = rng.random(households)
+    town_number, village_number = rng.integers(0, 10, households), rng.integers(0, 15, households)
+    household_kel = np.where(is_city | (town_draw < 0.08), 1001 + town_number, 2001 + village_number).astype(np.int16)
+    # Where the desa table is shipped, the draws pick a real desa/kelurahan of the kecamatan instead.
+    _real_villages(province, household_kab, household_kec, (town_number * 15 + village_number + town_draw) / 150,
+                   household_kel)
 
     # The head of the household decides most of the others.
     ages, age_p = _head_age_weights()

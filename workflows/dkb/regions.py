@@ -4,7 +4,12 @@ Source: Kepmendagri 300.2.2-2138/2025 as published in the public repository cahy
 (``db/wilayah.sql`` for kab/kota and kecamatan names and codes, ``db/wilayah_penduduk.sql`` for
 the kab/kota populations the synthetic generator uses as shares). Only provinces 13 (Sumatera
 Barat) and 17 (Bengkulu) are shipped: 19 + 10 kab/kota and 179 + 129 kecamatan, matching the
-counts in domain.md section 3. Desa/kelurahan are not shipped; the engine does not need them.
+counts in domain.md section 3.
+
+``data/desa.csv`` holds the desa/nagari/kelurahan codes and names (with their kecamatan code) from
+the same Kepmendagri table and copy: 1,265 in the 179 kecamatan of province 13 and 1,513 in the 129
+of province 17; the file's header names the decree and the commit. The synthetic generator draws
+its NO_KEL from it and the semester book names the desa/kelurahan of its annex with it.
 
 ``data/luas_wilayah.csv`` holds the area (km²) of the two provinces and their kab/kota, from the
 Badan Informasi Geospasial's 2024 letter as published in cahyadsn/wilayah ``db/wilayah_luas.sql``
@@ -86,3 +91,43 @@ def areas():
     with open(AREA_FILE, encoding="utf-8", newline="") as handle:
         lines = [line for line in handle if not line.startswith("#")]
     return {row["kode"]: float(row["luas_km2"]) for row in csv.DictReader(lines)}
+
+
+VILLAGE_FILE = Path(__file__).with_name("data") / "desa.csv"
+
+
+@dataclass(frozen=True)
+class Village:
+    code: str  # "17.01.01.2001"
+    name: str
+    district: str  # kecamatan code, "17.01.01"
+
+
+@lru_cache(maxsize=1)
+def villages():
+    """{code: Village} for every desa/kelurahan of ``data/desa.csv``, in code order."""
+    with open(VILLAGE_FILE, encoding="utf-8", newline="") as handle:
+        lines = [line for line in handle if not line.startswith("#")]
+    return {row["kode"]: Village(row["kode"], row["nama"], row["kode_kecamatan"]) for row in csv.DictReader(lines)}
+
+
+def villages_of(district):
+    """Desa/kelurahan of a kecamatan (``"17.01.01"``), in code order; empty when not shipped."""
+    return _villages_by_district().get(district, [])
+
+
+@lru_cache(maxsize=1)
+def _villages_by_district():
+    grouped = {}
+    for village in villages().values():
+        grouped.setdefault(village.district, []).append(village)
+    return grouped
+
+
+def village_name(code):
+    village = villages().get(code)
+    return village.name if village else None
+
+
+def village_code(province, kab, kec, kel):
+    return f"{int(province):02d}.{int(kab):02d}.{int(kec):02d}.{int(kel):04d}"

@@ -58,8 +58,11 @@ def _row(code, male, female, category=None, with_category=False):
     return row
 
 
-def build_tables(counts, households, province, include_birth_certificate):
-    """Return (kab/kota tables, kecamatan tables, extra kab/kota tables)."""
+def build_tables(counts, households, province, include_birth_certificate, villages=()):
+    """Return (kab/kota tables, kecamatan tables, extra kab/kota tables).
+
+    ``villages``: population rows per desa/kelurahan (``aggregate._villages``), kept as
+    ``extra["penduduk_desa"]`` for the kab/kota and kecamatan of the region table."""
     kab_codes = [region.code for region in regions.regencies(province)]
     ages_kab, ages_kec = counts.by("age", "kab"), counts.by("age", "kec")
     known_kab = set(kab_codes)
@@ -130,6 +133,7 @@ def build_tables(counts, households, province, include_birth_certificate):
 
     kab_tables, kab_sectors = level_tables("kab", kab_codes, dense=True)
     kec_tables, kec_sectors = level_tables("kec", kec_codes, dense=False)
+    known_kec = set(kec_codes)
     kec_tables["pekerjaan_sektor"] = kec_sectors
     extra = {
         "pekerjaan_sektor": kab_sectors,
@@ -140,6 +144,8 @@ def build_tables(counts, households, province, include_birth_certificate):
         "desa": [{"kode": code, "jumlah_desa": households.get(f"{code}/desa", 0)} for code in kab_codes],
         # Single years 0..74 and 75+ for the province (the book's age table of the province).
         "umur_tunggal": single_years(counts, province),
+        # Population per desa/kelurahan (L, P, total) of the known kecamatan: the book's desa annex.
+        "penduduk_desa": [row for row in villages if row["kode"][:8] in known_kec],
     }
     if include_birth_certificate:
         # Birth-certificate ownership of children aged 0-17, per kab/kota.

@@ -257,14 +257,18 @@ def population_report_context(process, result, *, final, approved_at=None, signe
                        ("shdk", _("Penduduk menurut hubungan dalam keluarga dan kecamatan")),
                        ("golongan_darah", _("Penduduk menurut golongan darah dan kecamatan"))):
         annex.append(tables.kecamatan_crosstab(result, key, title))
+    # Only where the extract allows it: rows with a usable NO_KEL give the desa/kelurahan annex.
+    village_annex = []
+    if extra.get("penduduk_desa"):
+        village_annex.append(tables.village_table(result, _("Jumlah Penduduk per Desa/Kelurahan")))
     overview.number = "2.1"
     overview.grid = textgrid.build(overview)
     for index, table in enumerate(body, start=1):
         table.number = f"3.{index}"
-    for index, table in enumerate(annex, start=1):
+    for index, table in enumerate(annex + village_annex, start=1):
         table.number = f"L.{index}"
     table_label = _("Tabel")
-    for table in body + annex:
+    for table in body + annex + village_annex:
         table.source = table.source or source
         table.grid = textgrid.build(table)
         table.continuation = f"{table_label} {table.number}. {table.title} ({_('lanjutan')})"
@@ -301,6 +305,8 @@ def population_report_context(process, result, *, final, approved_at=None, signe
         "annex_tables": annex,
         "body_sections": sections(body),
         "annex_sections": sections(annex),
+        "village_tables": village_annex,
+        "village_sections": sections(village_annex),
         "growth": growth,
         "quality": _quality(result),
         "sex_ratio": number(summary["province"].get("rasio_jenis_kelamin"), 2),

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from workflows.dkb import regions
 from workflows.dkb.occupations import SECTORS
 from workflows.dkb.schema import AGE_GROUPS, CODED
 
@@ -233,6 +234,41 @@ def kecamatan_crosstab(result, table, title):
         groups.append((names.get(kab, kab), rows))
     header = [_("Kode"), _("Kecamatan")] + [label for _key, label in columns]
     return Table(f"kecamatan-{table}", title, header, [], label_columns=2, groups=groups)
+
+
+def village_table(result, title):
+    """Annex: population per desa/kelurahan (L, P, total), one group per kecamatan under its
+    kab/kota with the kecamatan subtotal; names from the shipped Kemendagri table, a code that is not
+    in it is printed with "(kode tidak dikenal)"."""
+    names = result.get("regions", {})
+    by_district = {}
+    for row in result.get("extra_tables", {}).get("penduduk_desa", []):
+        by_district.setdefault(row["kode"][:8], []).append(row)
+    groups, grand = [], [0, 0]
+    for kab, districts in _kecamatan_by_kab(result):
+        for district in districts:
+            villages = by_district.get(district)
+            if not villages:
+                continue
+            lines, sums = [], [0, 0]
+            for row in villages:
+                name = regions.village_name(row["kode"]) or _("(kode tidak dikenal)")
+                lines.append([row["kode"], name, number(row["laki_laki"]), number(row["perempuan"]),
+                              number(row["jumlah"])])
+                sums = [sums[0] + row["laki_laki"], sums[1] + row["perempuan"]]
+            grand = [grand[0] + sums[0], grand[1] + sums[1]]
+            district_name = names.get(district, district)
+            heading = _("%(regency)s — Kecamatan %(district)s") % {"regency": names.get(kab, kab),
+                                                                   "district": district_name}
+            subtotal = [district, _("Jumlah Kecamatan %(name)s") % {"name": district_name},
+                        number(sums[0]), number(sums[1]), number(sum(sums))]
+            groups.append((heading, lines, subtotal))
+    total = [result["province"], _("Provinsi %(name)s") % {"name": names.get(result["province"], "")},
+             number(grand[0]), number(grand[1]), number(sum(grand))]
+    header = [_("Kode"), _("Desa/Kelurahan"), _("Laki-laki"), _("Perempuan"), _("Jumlah")]
+    return Table("desa-penduduk", title, header, [], total, label_columns=2, groups=groups,
+                 note=_("Nama desa/kelurahan menurut Kepmendagri Nomor 300.2.2-2138 Tahun 2025; penduduk "
+                        "yang kode desanya kosong atau tidak valid tidak termasuk dalam tabel ini."))
 
 
 # Tables of the semester book beyond the one-topic crosstabs --------------------------------
