@@ -13,8 +13,9 @@ import threading
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
+from django.utils import translation
 
-from workflows.models import Notification, NotificationPreference, TaskSla
+from workflows.models import Notification, NotificationPreference, Officer, TaskSla
 from workflows.notifications import notify
 from workflows.sops.utilization.definition import SOP_B
 from workflows.sops.utilization.flow import UtilizationFlow
@@ -65,6 +66,21 @@ def test_a_task_arriving_in_the_queue_tells_the_position_holders_with_link_heade
     assert notice.read_at is not None
     # Somebody else's notice is not theirs to open.
     assert client_for(org["staf2"]).get(f"/notifications/{notice.pk}/buka/").status_code == 404
+
+
+def test_an_officer_who_reads_english_sees_the_recorded_step_and_deadline_in_english(sumbar):
+    org = sumbar
+    hand_over_list(org, wib(2026, 12, 7, 8, 0))
+    notice = Notification.objects.get(recipient=org["staf"])
+    # Recorded as it happened, in Indonesian (the e-mail and the trail keep it so).
+    assert notice.step_title == SOP_B.step(3).title and notice.due_label == "7 Des 2026 10.00 WIB"
+    Officer.objects.filter(user=org["staf"]).update(language="en")
+    with translation.override("en"):
+        english = translation.gettext(notice.step_title)
+    assert english != notice.step_title
+    page = client_for(org["staf"]).get("/notifications/").content.decode()
+    assert "B3. " + english in page and notice.step_title not in page
+    assert "7 Dec 2026 10.00 WIB" in page and "Des 2026" not in page
 
 
 def test_a_return_tells_the_officer_the_reason_and_the_next_round_lands_in_the_reviewers_inbox(sumbar, mailoutbox):

@@ -18,15 +18,21 @@ LIST_LIMIT = 100
 
 
 def _step_label(notice, prefixes):
-    """"B3. Title": the SOP's short code and the step as the notice recorded it."""
+    """"B3. Title": the SOP's short code and the step as the notice recorded it, in the reader's
+    language when the recorded title is one of SOPFlow's own (a built-in SOP's step)."""
+    title = _(notice.step_title) if notice.step_title else ""
     if notice.step_number is None:
-        return notice.step_title
+        return title
     code = notice.process.sop if notice.process_id else ""
     if code not in prefixes:
         sop = sop_of(code) if code else None
         prefix = sop.short_code if sop else ""
         prefixes[code] = f"{prefix} " if sop is not None and sop.authored else prefix
-    return f"{prefixes[code]}{notice.step_number}. {notice.step_title}"
+    return f"{prefixes[code]}{notice.step_number}. {title}"
+
+
+def _zone(notice):
+    return notice.organisation.timezone if notice.organisation else "Asia/Jakarta"
 
 
 class NotificationListView(TemplateView):
@@ -47,10 +53,9 @@ class NotificationListView(TemplateView):
             {
                 "notice": notice,
                 "title": _step_label(notice, prefixes),
-                "due": notice.due_label or "—",
-                "created": sla.format_moment(
-                    notice.created, notice.organisation.timezone if notice.organisation else "Asia/Jakarta"
-                ),
+                # The recorded moment in the organisation's zone, written in the reader's language.
+                "due": sla.format_moment(notice.due, _zone(notice)) if notice.due else (notice.due_label or "—"),
+                "created": sla.format_moment(notice.created, _zone(notice)),
             }
             for notice in notices
         ]
