@@ -83,6 +83,22 @@ def test_an_officer_who_reads_english_sees_the_recorded_step_and_deadline_in_eng
     assert "7 Dec 2026 10.00 WIB" in page and "Des 2026" not in page
 
 
+def test_a_notice_is_written_in_its_recipients_language_whatever_the_language_of_whoever_raised_it(sumbar):
+    org = sumbar
+    hand_over_list(org, wib(2026, 12, 7, 8, 0))
+    task = Notification.objects.get(recipient=org["staf"]).task
+    Officer.objects.filter(user=org["staf2"]).update(language="en")
+    org["staf2"].officer.refresh_from_db()
+    with translation.override("en"):  # an English-reading supervisor reassigns
+        indonesian = notify(org["staf"], Kind.REASSIGNED, task=task, reason="Cuti.", actor=org["kasi"])
+    with translation.override("id"):
+        english = notify(org["staf2"], Kind.REASSIGNED, task=task, reason="Cuti.", actor=org["kasi"])
+    assert indonesian.subject.startswith("[SOPFlow] ") and "Alasan: Cuti." in indonesian.body
+    assert "Batas waktu: 7 Des 2026" in indonesian.body
+    assert "Alasan: Cuti." not in english.body and "Cuti." in english.body
+    assert english.subject != indonesian.subject
+
+
 def test_a_return_tells_the_officer_the_reason_and_the_next_round_lands_in_the_reviewers_inbox(sumbar, mailoutbox):
     org = sumbar
     give_emails(org)

@@ -26,7 +26,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from viewflow.workflow.status import STATUS
@@ -154,40 +154,42 @@ def notify(recipient, kind, *, task=None, process=None, reason="", actor=None, n
         if Notification.objects.filter(recipient=recipient, task=task, kind=kind).exists():
             return None
 
-    from .sla import format_moment  # workflows.sla calls into this module for its escalations
+    # Written in the recipient's language (the one they read the pages in), whoever raised it.
+    with translation.override(officer.language or "id"):
+        from .sla import format_moment  # workflows.sla calls into this module for its escalations
 
-    sop = process.catalogue
-    sla_row = TaskSla.objects.filter(task=task).first() if task is not None else None
-    step = sop.step_for_task(task) if task is not None else None
-    number = step.number if step is not None else None
-    title = step.title if step is not None else (task.flow_task.task_title if task is not None else "")
-    link = settings.SOPFLOW_BASE_URL + (task.reverse("index") if task is not None else (
-        process.flow_class.instance.reverse("process_detail", args=[process.pk])
-    ))
-    channel = preference(recipient, kind)
-    if channel in (Channel.EMAIL, Channel.DIGEST) and not recipient.email:
-        channel = Channel.APP  # no address to mail: the notice stays in the app, not lost
-    row = Notification(
-        recipient=recipient,
-        kind=kind,
-        organisation=organisation,
-        process=process,
-        task=task,
-        task_sla=sla_row,
-        reason=capacity or DEFAULT_CAPACITY.get(kind, Notification.Reason.ASSIGNEE),
-        actor=actor,
-        note=(reason or "").strip(),
-        sop_name=sop.name,
-        sop_number=organisation.sop_nomor(sop),
-        step_number=number,
-        step_title=title,
-        due=sla_row.due if sla_row else None,
-        due_label=format_moment(sla_row.due, organisation.timezone) if sla_row else "",
-        link=link,
-        created=now,
-        channel=channel,
-    )
-    _write(row, number, title, row.sop_name, row.sop_number, process, actor, row.reason)
+        sop = process.catalogue
+        sla_row = TaskSla.objects.filter(task=task).first() if task is not None else None
+        step = sop.step_for_task(task) if task is not None else None
+        number = step.number if step is not None else None
+        title = step.title if step is not None else (task.flow_task.task_title if task is not None else "")
+        link = settings.SOPFLOW_BASE_URL + (task.reverse("index") if task is not None else (
+            process.flow_class.instance.reverse("process_detail", args=[process.pk])
+        ))
+        channel = preference(recipient, kind)
+        if channel in (Channel.EMAIL, Channel.DIGEST) and not recipient.email:
+            channel = Channel.APP  # no address to mail: the notice stays in the app, not lost
+        row = Notification(
+            recipient=recipient,
+            kind=kind,
+            organisation=organisation,
+            process=process,
+            task=task,
+            task_sla=sla_row,
+            reason=capacity or DEFAULT_CAPACITY.get(kind, Notification.Reason.ASSIGNEE),
+            actor=actor,
+            note=(reason or "").strip(),
+            sop_name=sop.name,
+            sop_number=organisation.sop_nomor(sop),
+            step_number=number,
+            step_title=title,
+            due=sla_row.due if sla_row else None,
+            due_label=format_moment(sla_row.due, organisation.timezone) if sla_row else "",
+            link=link,
+            created=now,
+            channel=channel,
+        )
+        _write(row, number, title, row.sop_name, row.sop_number, process, actor, row.reason)
     if channel in (Channel.BOTH, Channel.EMAIL, Channel.DIGEST) and recipient.email:
         row.mail_status = Notification.MailStatus.PENDING
         row.next_attempt_at = next_digest(now, organisation.timezone) if channel == Channel.DIGEST else now
