@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponseRedirect
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import generic
 from viewflow.workflow.flow import utils as flow_utils
@@ -160,12 +161,14 @@ class StepView(SopPageMixin, TaskSuccessUrlMixin, generic.FormView):
         return the success message. The page's POST and the API's ``complete`` both end here,
         inside the flow lock and transaction their callers hold."""
         self.perform(form)
+        with translation.override("id"):  # the audit trail is the office's record: Indonesian
+            detail = self.audit_detail(form)
         AuditEvent.record(
             self.audit_action(form),
             actor=self.request.user,
             process=self.process,
             task=self.task,
-            detail=self.audit_detail(form),
+            detail=detail,
         )
         self.request.activation.execute()
         return self.success_text()
