@@ -77,6 +77,20 @@ class PositionInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record SOPFlow writes itself (the audit trail, reassignments): listed, never added,
+    changed or deleted in the admin."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "short_name", "province_code", "timezone"]
@@ -147,7 +161,7 @@ class OfficerAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """Read-only: the audit trail is append-only."""
 
     list_display = ["moment", "actor_name", "action_label", "process_label", "step", "detail_text"]
@@ -182,15 +196,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     @admin.display(description=_("keterangan"))
     def detail_text(self, event):
         return event.detail
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ActingAppointment)
@@ -241,22 +246,13 @@ class OutOfOfficeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reassignment)
-class ReassignmentAdmin(admin.ModelAdmin):
+class ReassignmentAdmin(ReadOnlyAdmin):
     """Read-only: each handing-on of a task, as the audit trail records it too."""
 
     list_display = ["created", "kind", "task_id", "process", "from_user", "to_user", "by", "reason"]
     list_filter = [("kind", titled(admin.ChoicesFieldListFilter, _("jenis")))]
     date_hierarchy = "created"
     list_select_related = ["process", "from_user", "to_user", "by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Notification)
