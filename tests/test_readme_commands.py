@@ -60,7 +60,7 @@ FOREVER = [
     re.compile(r"manage\.py (run_jobs|run_timers)\b(?!.*--once)"),
     re.compile(r"\bgunicorn\b"),
 ]
-UNTIL_FIRST_TESTS = re.compile(r"^make (test|test-postgres)$")
+UNTIL_FIRST_TESTS = re.compile(r"^make (test|test-postgres)( TEST_WORKERS=\d+)?$")
 DRY_RUN_ONLY = re.compile(r"^make (bench|soak|browser-deps)$")
 NEEDS_POSTGRES = re.compile(r"^make (serve|test-postgres)$")
 
