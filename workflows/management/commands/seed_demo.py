@@ -84,6 +84,28 @@ def demo_officer(organisation, login, label, title=None, **holding):
     return officer
 
 
+def demo_signing_identity(officer, key, signer_name, organisation):
+    """``officer`` signs with a PKCS#12 certificate for ``signer_name`` from the demo CA of the
+    organisation ``key`` (made once, under SIGNING_DIR/<key>; passphrase: the demo password)."""
+    import tempfile
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    from workflows.management.commands.make_demo_ca import signer_file_name
+    from workflows.models import SigningIdentity
+
+    directory = Path(settings.SIGNING_DIR) / key
+    p12 = directory / signer_file_name(signer_name)
+    if not p12.exists():
+        with tempfile.NamedTemporaryFile("w", suffix=".txt") as secret:
+            secret.write(DEMO_PASSWORD)
+            secret.flush()
+            call_command("make_demo_ca", str(directory), signer=signer_name,
+                         organisation=organisation.name, passphrase_file=secret.name, stdout=StringIO())
+    SigningIdentity.objects.update_or_create(officer=officer, defaults={"kind": "pkcs12", "p12_path": str(p12)})
+
+
 class Command(BaseCommand):
     help = "Create demo organisations, officers (password: %s), OPDs and processes." % DEMO_PASSWORD
 
@@ -115,24 +137,8 @@ class Command(BaseCommand):
 
     def signing_identity(self, key, organisation):
         """A demo CA and a PKCS#12 certificate for the demo Kadis (passphrase: the demo password)."""
-        import tempfile
-        from pathlib import Path
-
-        from django.core.management import call_command
-
-        from workflows.management.commands.make_demo_ca import signer_file_name
-        from workflows.models import SigningIdentity
-
         officer = Officer.objects.get(user__username=username(key, Role.KADIS))
-        directory = Path(settings.SIGNING_DIR) / key
-        p12 = directory / signer_file_name(organisation.head_name)
-        if not p12.exists():
-            with tempfile.NamedTemporaryFile("w", suffix=".txt") as secret:
-                secret.write(DEMO_PASSWORD)
-                secret.flush()
-                call_command("make_demo_ca", str(directory), signer=organisation.head_name,
-                             organisation=organisation.name, passphrase_file=secret.name, stdout=StringIO())
-        SigningIdentity.objects.update_or_create(officer=officer, defaults={"kind": "pkcs12", "p12_path": str(p12)})
+        demo_signing_identity(officer, key, organisation.head_name, organisation)
 
     def admin(self):
         User = get_user_model()

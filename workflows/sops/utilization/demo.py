@@ -41,31 +41,15 @@ DEMO_SIGNERS = {Role.KASI: "198505172010012003", Role.KABID: "197811092003121002
 
 
 def demo_signers(organisation):
-    import tempfile
-    from io import StringIO
-    from pathlib import Path
-
-    from django.conf import settings
-    from django.core.management import call_command
-
-    from workflows.management.commands.make_demo_ca import signer_file_name
-    from workflows.management.commands.seed_demo import DEMO_PASSWORD, username
-    from workflows.models import Officer, SigningIdentity
+    from workflows.management.commands.seed_demo import demo_signing_identity, username
+    from workflows.models import Officer
 
     for role, nip in DEMO_SIGNERS.items():
         officer = Officer.objects.select_related("user").get(user__username=username(DEMO_ORGANISATION, role))
         if not officer.nip:
             officer.nip = nip
             officer.save(update_fields=["nip"])
-        directory = Path(settings.SIGNING_DIR) / DEMO_ORGANISATION
-        p12 = directory / signer_file_name(officer.display_name)
-        if not p12.exists():
-            with tempfile.NamedTemporaryFile("w", suffix=".txt") as secret:
-                secret.write(DEMO_PASSWORD)
-                secret.flush()
-                call_command("make_demo_ca", str(directory), signer=officer.display_name,
-                             organisation=organisation.name, passphrase_file=secret.name, stdout=StringIO())
-        SigningIdentity.objects.update_or_create(officer=officer, defaults={"kind": "pkcs12", "p12_path": str(p12)})
+        demo_signing_identity(officer, DEMO_ORGANISATION, officer.display_name, organisation)
 
 
 def seed_processes(command, key, organisation):
